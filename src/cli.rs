@@ -1,0 +1,390 @@
+//! The command-line surface: clap types only, no I/O and no environment look-ups.
+//!
+//! Flag names, short forms and defaults follow Azure/kubelogin's `get-token` and
+//! `convert-kubeconfig`, so a kubeconfig written for kubelogin runs unchanged. Every flag is an
+//! `Option` so that `settings` can tell "given on the command line" from "not given": kubelogin's
+//! converter and its environment precedence both depend on that difference. Environment
+//! variables are applied in `settings`, not through clap, because kubelogin lets them override
+//! flags (the opposite of clap's order).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Microsoft Entra ID (Azure AD) authentication for kubectl and AKS.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-aad",
+    bin_name = "kubectl-aad",
+    version,
+    about,
+    long_about = "Microsoft Entra ID (Azure AD) authentication for kubectl and AKS.\n\n\
+        `convert-kubeconfig` rewrites Entra ID users in kubeconfig into exec entries that run \
+        `kubectl-aad get-token`, the client-go credential plugin. It is a drop-in for \
+        Azure/kubelogin: the same subcommands, flags and environment variables.",
+    propagate_version = true,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    /// Log verbosity on stderr: 1 for steps, 5 for flow details, 10 for resolved options.
+    /// Secrets are never logged at any level.
+    #[arg(
+        short = 'v',
+        long = "verbose",
+        visible_alias = "v",
+        global = true,
+        value_name = "LEVEL",
+        default_value_t = 0
+    )]
+    pub verbose: u8,
+
+    /// Accepted for kubelogin compatibility; logs always go to stderr.
+    #[arg(long, global = true, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub logtostderr: Option<bool>,
+
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print an ExecCredential with an Entra ID token (the kubectl exec credential plugin).
+    GetToken(GetTokenArgs),
+    /// Rewrite Entra ID users in kubeconfig into exec entries that run kubectl-aad.
+    ConvertKubeconfig(ConvertArgs),
+    /// Delete the token cache entries and locks that kubectl-aad wrote.
+    #[command(visible_alias = "remove-cache-dir")]
+    RemoveTokens(RemoveTokensArgs),
+    /// List the login providers: built in, and loaded from the providers directory.
+    Providers(ProvidersArgs),
+    /// Show who the cached (or a fresh) token belongs to, decoded locally.
+    Whoami(WhoamiArgs),
+    /// Print the version and build details.
+    Version,
+    /// Print a shell completion script.
+    Completion(CompletionArgs),
+}
+
+/// The token flags shared by `get-token` and `convert-kubeconfig` (kubelogin's `AddFlags`).
+#[derive(Debug, Default, Clone, Args)]
+pub struct TokenFlags {
+    /// Login method: devicecode, interactive, spn, ropc, msi, azurecli, azd, workloadidentity,
+    /// azurepipelines [env: AAD_LOGIN_METHOD] [default: devicecode]
+    #[arg(short = 'l', long, value_name = "MODE")]
+    pub login: Option<String>,
+
+    /// Entra ID server application id of the cluster (AKS: 6dae42f8-4368-4678-94ff-3960e28e3630)
+    #[arg(long, value_name = "ID")]
+    pub server_id: Option<String>,
+
+    /// Entra ID client application id; for msi, a user-assigned identity's client id
+    /// [env: AAD_SERVICE_PRINCIPAL_CLIENT_ID, AZURE_CLIENT_ID]
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// Service principal secret [env: AAD_SERVICE_PRINCIPAL_CLIENT_SECRET, AZURE_CLIENT_SECRET]
+    #[arg(long, value_name = "SECRET")]
+    pub client_secret: Option<String>,
+
+    /// Service principal certificate: PFX/P12 (by extension) or PEM with the private key
+    /// [env: AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE, AZURE_CLIENT_CERTIFICATE_PATH]
+    #[arg(long, value_name = "FILE")]
+    pub client_certificate: Option<String>,
+
+    /// Password of the PFX certificate
+    /// [env: AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD, AZURE_CLIENT_CERTIFICATE_PASSWORD]
+    #[arg(long, value_name = "PASSWORD")]
+    pub client_certificate_password: Option<String>,
+
+    /// User name for ropc [env: AAD_USER_PRINCIPAL_NAME, AZURE_USERNAME]
+    #[arg(long, value_name = "NAME")]
+    pub username: Option<String>,
+
+    /// Password for ropc [env: AAD_USER_PRINCIPAL_PASSWORD, AZURE_PASSWORD]
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
+
+    /// ARM resource id of a user-assigned managed identity (msi, when no client id is given)
+    #[arg(long, value_name = "ID")]
+    pub identity_resource_id: Option<String>,
+
+    /// Federated token file for workloadidentity [env: AZURE_FEDERATED_TOKEN_FILE]
+    #[arg(long, value_name = "FILE")]
+    pub federated_token_file: Option<String>,
+
+    /// Authority host with a trailing slash; replaces the cloud's for every mode
+    /// [env: AZURE_AUTHORITY_HOST, workloadidentity only]
+    #[arg(long, value_name = "URL")]
+    pub authority_host: Option<String>,
+
+    /// Azure Pipelines service connection id [env: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID]
+    #[arg(long, value_name = "ID")]
+    pub azure_pipelines_service_connection_id: Option<String>,
+
+    /// Token cache directory [env: KUBECACHEDIR] [default: ~/.kube/cache/kubelogin]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<String>,
+
+    /// Deprecated: use --cache-dir
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub token_cache_dir: Option<String>,
+
+    /// Entra ID tenant id or domain [env: AZURE_TENANT_ID]
+    #[arg(short = 't', long, value_name = "ID")]
+    pub tenant_id: Option<String>,
+
+    /// Azure subscription id or name passed to `az` (azurecli)
+    #[arg(short = 's', long, value_name = "ID")]
+    pub subscription: Option<String>,
+
+    /// Azure cloud: AzurePublicCloud, AzureUSGovernmentCloud or AzureChinaCloud
+    /// [default: AzurePublicCloud]
+    #[arg(short = 'e', long, value_name = "NAME")]
+    pub environment: Option<String>,
+
+    /// Use the ADAL v1 endpoints and the `spn:` audience (legacy AAD clusters);
+    /// `--legacy=false` clears it in convert-kubeconfig
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub legacy: Option<bool>,
+
+    /// Read service principal variables from Terraform's ARM_* names
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub use_azurerm_env_vars: Option<bool>,
+
+    /// Request proof-of-possession tokens (interactive, spn, ropc); needs --pop-claims
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub pop_enabled: Option<bool>,
+
+    /// PoP claims as key=value pairs separated by commas; u=<ARM id of the cluster> is required
+    #[arg(long, value_name = "CLAIMS")]
+    pub pop_claims: Option<String>,
+
+    /// Bound on each network call and on `az`/`azd` [env: AZURE_CLI_TIMEOUT] [default: 60s]
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+
+    /// Ignore every environment variable that would override a flag
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub disable_environment_override: Option<bool>,
+
+    /// Skip Entra ID instance discovery (ADFS and custom authorities)
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub disable_instance_discovery: Option<bool>,
+
+    /// Loopback redirect URL for interactive login (default: a free port on 127.0.0.1)
+    #[arg(long, value_name = "URL")]
+    pub redirect_url: Option<String>,
+
+    /// Account to pre-fill on the interactive sign-in page
+    #[arg(long, value_name = "UPN")]
+    pub login_hint: Option<String>,
+}
+
+/// `get-token`.
+#[derive(Debug, Args)]
+pub struct GetTokenArgs {
+    /// The kubelogin-compatible token flags.
+    #[command(flatten)]
+    pub token: TokenFlags,
+
+    /// Ignore a cached access token and get a new one (a refresh token is still used)
+    #[arg(long)]
+    pub force_refresh: bool,
+
+    /// Directory of run-time provider libraries [env: KUBECTL_AAD_PROVIDERS_DIR]
+    #[arg(long, value_name = "DIR")]
+    pub providers_dir: Option<PathBuf>,
+
+    /// Let a provider library replace the built-in provider of the same login mode
+    #[arg(long)]
+    pub allow_provider_override: bool,
+}
+
+/// The exec `apiVersion` written by `convert-kubeconfig`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExecApiVersionArg {
+    /// client.authentication.k8s.io/v1beta1 (kubectl 1.11+)
+    V1beta1,
+    /// client.authentication.k8s.io/v1 (kubectl 1.22+)
+    V1,
+}
+
+/// `convert-kubeconfig`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The kubelogin-compatible token flags.
+    #[command(flatten)]
+    pub token: TokenFlags,
+
+    /// Kubeconfig file to convert (default: the KUBECONFIG list, else ~/.kube/config)
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Convert only the user of this context
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// AZURE_CONFIG_DIR written into the exec environment (azurecli)
+    #[arg(long, value_name = "DIR")]
+    pub azure_config_dir: Option<String>,
+
+    /// Exec apiVersion to write (default: keep the existing one, else v1beta1)
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub exec_api_version: Option<ExecApiVersionArg>,
+
+    /// Command written into the exec entry
+    #[arg(long, value_name = "PATH", default_value = "kubectl-aad")]
+    pub exec_command: String,
+
+    /// Print a unified diff of the changes and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not keep a backup copy of each changed file
+    #[arg(long)]
+    pub no_backup: bool,
+}
+
+/// `remove-tokens` / `remove-cache-dir`.
+#[derive(Debug, Args)]
+pub struct RemoveTokensArgs {
+    /// Token cache directory [env: KUBECACHEDIR] [default: ~/.kube/cache/kubelogin]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<String>,
+
+    /// Deprecated: use --cache-dir
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub token_cache_dir: Option<String>,
+}
+
+/// `providers`.
+#[derive(Debug, Args)]
+pub struct ProvidersArgs {
+    /// Directory of run-time provider libraries [env: KUBECTL_AAD_PROVIDERS_DIR]
+    #[arg(long, value_name = "DIR")]
+    pub providers_dir: Option<PathBuf>,
+}
+
+/// `whoami`.
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// The kubelogin-compatible token flags (ignored when --context is given).
+    #[command(flatten)]
+    pub token: TokenFlags,
+
+    /// Read the get-token arguments from this context's user in kubeconfig
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Kubeconfig file (default: the KUBECONFIG list, else ~/.kube/config)
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Directory of run-time provider libraries [env: KUBECTL_AAD_PROVIDERS_DIR]
+    #[arg(long, value_name = "DIR")]
+    pub providers_dir: Option<PathBuf>,
+}
+
+/// `completion`.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to generate completions for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("kubectl-aad").chain(args.iter().copied()))
+            .expect("parses")
+    }
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_an_az_aks_get_credentials_stanza() {
+        let cli = parse(&[
+            "get-token",
+            "--environment",
+            "AzurePublicCloud",
+            "--server-id",
+            "6dae42f8-4368-4678-94ff-3960e28e3630",
+            "--client-id",
+            "80faf920-1908-4b52-b5ef-a8e7bedfc67a",
+            "--tenant-id",
+            "t",
+            "--login",
+            "devicecode",
+        ]);
+        let Command::GetToken(args) = cli.command else {
+            panic!("not get-token")
+        };
+        assert_eq!(args.token.login.as_deref(), Some("devicecode"));
+        assert_eq!(args.token.environment.as_deref(), Some("AzurePublicCloud"));
+        assert_eq!(args.token.tenant_id.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn accepts_short_forms_and_kubelogin_verbosity_before_the_subcommand() {
+        let cli = parse(&[
+            "-v",
+            "5",
+            "get-token",
+            "-l",
+            "spn",
+            "-t",
+            "x",
+            "-e",
+            "AzureChinaCloud",
+            "-s",
+            "sub",
+        ]);
+        assert_eq!(cli.verbose, 5);
+        let Command::GetToken(args) = cli.command else {
+            panic!("not get-token")
+        };
+        assert_eq!(args.token.login.as_deref(), Some("spn"));
+        assert_eq!(args.token.subscription.as_deref(), Some("sub"));
+    }
+
+    #[test]
+    fn bool_flags_take_an_optional_value() {
+        let cli = parse(&[
+            "convert-kubeconfig",
+            "--legacy=false",
+            "--pop-enabled",
+            "--disable-environment-override=true",
+        ]);
+        let Command::ConvertKubeconfig(args) = cli.command else {
+            panic!("not convert")
+        };
+        assert_eq!(args.token.legacy, Some(false));
+        assert_eq!(args.token.pop_enabled, Some(true));
+        assert_eq!(args.token.disable_environment_override, Some(true));
+        assert_eq!(args.token.use_azurerm_env_vars, None);
+    }
+
+    #[test]
+    fn remove_cache_dir_is_an_alias_and_token_cache_dir_still_parses() {
+        let cli = parse(&["remove-cache-dir", "--token-cache-dir", "/x"]);
+        let Command::RemoveTokens(args) = cli.command else {
+            panic!("not remove-tokens")
+        };
+        assert_eq!(args.token_cache_dir.as_deref(), Some("/x"));
+    }
+
+    #[test]
+    fn logtostderr_is_accepted_and_ignored() {
+        let cli = parse(&["get-token", "--logtostderr", "--server-id", "x"]);
+        assert_eq!(cli.logtostderr, Some(true));
+    }
+}

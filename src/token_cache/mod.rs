@@ -1,0 +1,355 @@
+//! The token cache: one small JSON file per [`TokenCacheKey`], a lock file per key, atomic
+//! writes, owner-only permissions.
+//!
+//! Layout inside the cache directory (kubelogin's `~/.kube/cache/kubelogin` by default):
+//! `kubectl-aad-<hash>.json` holds an entry and `kubectl-aad-<hash>.lock` is held (OS file lock)
+//! across "read → refresh or sign in → write", so N parallel kubectl processes cause one token
+//! request and one prompt; the others wait and then re-read. Reading needs no lock: entries are
+//! replaced by rename, so a reader sees a whole old or a whole new file.
+//!
+//! A corrupt, truncated or foreign entry is a miss (and is replaced), never an error. A file or
+//! directory that others can read is refused: it would hold refresh tokens.
+
+mod decide;
+mod key;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use kubectl_aad_contract::{Identity, Secret};
+use serde::{Deserialize, Serialize};
+
+pub use decide::{Decision, decide, is_fresh, margin, reported_expiry};
+pub use key::TokenCacheKey;
+
+use crate::atomic_file;
+
+/// Every file we own in the cache directory starts with this.
+pub const FILE_PREFIX: &str = "kubectl-aad-";
+
+/// The format tag of an entry; anything else is treated as a miss.
+const FORMAT: &str = "kubectl-aad/token/v1";
+
+/// Entries are small; a larger file is not ours.
+const MAX_ENTRY_BYTES: u64 = 1 << 20;
+
+/// One cached token set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheEntry {
+    /// The access token.
+    pub access_token: Secret,
+    /// Its expiry, seconds since the epoch.
+    pub expires_on: u64,
+    /// When it was obtained, seconds since the epoch.
+    pub obtained_at: u64,
+    /// The refresh token, for user flows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
+    /// Whom it belongs to.
+    #[serde(default)]
+    pub identity: Identity,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredEntry {
+    format: String,
+    #[serde(flatten)]
+    entry: CacheEntry,
+}
+
+/// Why the cache could not be used. Each names the path and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// A cache file others can read.
+    #[error("token cache file {0} is readable by other users; run `chmod 600 {0}` (or delete it)")]
+    InsecureFile(PathBuf),
+    /// A cache directory others can read.
+    #[error("token cache directory {0} is accessible by other users; run `chmod 700 {0}`")]
+    InsecureDir(PathBuf),
+    /// Waited too long for another process.
+    #[error(
+        "waited {secs}s for another kubectl-aad process holding {lock} to finish signing in; try again, or stop that process"
+    )]
+    LockTimeout {
+        /// The lock file.
+        lock: PathBuf,
+        /// How long we waited.
+        secs: u64,
+    },
+    /// An I/O failure.
+    #[error("token cache {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The token cache in one directory.
+#[derive(Debug, Clone)]
+pub struct TokenCache {
+    dir: PathBuf,
+}
+
+/// A held per-key lock; released when dropped (and by the OS if the process dies).
+#[derive(Debug)]
+pub struct CacheLock {
+    _file: File,
+}
+
+impl TokenCache {
+    /// A cache rooted at `dir`. No I/O.
+    pub fn new(dir: impl Into<PathBuf>) -> TokenCache {
+        TokenCache { dir: dir.into() }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The entry file for a key.
+    pub fn entry_path(&self, key: &TokenCacheKey) -> PathBuf {
+        self.dir.join(format!("{}.json", key.file_stem()))
+    }
+
+    fn lock_path(&self, key: &TokenCacheKey) -> PathBuf {
+        self.dir.join(format!("{}.lock", key.file_stem()))
+    }
+
+    /// Reads an entry. Missing, corrupt or foreign files are `None`; a file others can read is
+    /// an error.
+    pub fn read(&self, key: &TokenCacheKey) -> Result<Option<CacheEntry>, CacheError> {
+        let path = self.entry_path(key);
+        let mut file = match File::open(&path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(CacheError::Io { path, source }),
+        };
+        let metadata = file.metadata().map_err(|source| CacheError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if atomic_file::mode_of(&metadata) & 0o077 != 0 {
+            return Err(CacheError::InsecureFile(path));
+        }
+        if metadata.len() > MAX_ENTRY_BYTES {
+            return Ok(None);
+        }
+        let mut bytes = Vec::with_capacity(metadata.len() as usize);
+        if file.read_to_end(&mut bytes).is_err() {
+            return Ok(None);
+        }
+        Ok(serde_json::from_slice::<StoredEntry>(&bytes)
+            .ok()
+            .filter(|stored| stored.format == FORMAT)
+            .map(|stored| stored.entry))
+    }
+
+    /// Creates the directory (0700) if needed and refuses one that others can access.
+    pub fn prepare_dir(&self) -> Result<(), CacheError> {
+        let io_err = |source| CacheError::Io {
+            path: self.dir.clone(),
+            source,
+        };
+        if !self.dir.exists() {
+            let mut builder = fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(&self.dir).map_err(io_err)?;
+        }
+        let metadata = fs::metadata(&self.dir).map_err(io_err)?;
+        if atomic_file::mode_of(&metadata) & 0o077 != 0 {
+            return Err(CacheError::InsecureDir(self.dir.clone()));
+        }
+        Ok(())
+    }
+
+    /// Takes the key's lock, waiting at most `wait`.
+    pub fn lock(&self, key: &TokenCacheKey, wait: Duration) -> Result<CacheLock, CacheError> {
+        let path = self.lock_path(key);
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|source| CacheError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let deadline = Instant::now() + wait;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(CacheLock { _file: file }),
+                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(CacheError::LockTimeout {
+                        lock: path,
+                        secs: wait.as_secs(),
+                    });
+                }
+                Err(fs::TryLockError::Error(source)) => {
+                    return Err(CacheError::Io { path, source });
+                }
+            }
+        }
+    }
+
+    /// Writes an entry atomically with mode 0600.
+    pub fn write(&self, key: &TokenCacheKey, entry: &CacheEntry) -> Result<(), CacheError> {
+        let path = self.entry_path(key);
+        let stored = StoredEntry {
+            format: FORMAT.to_owned(),
+            entry: entry.clone(),
+        };
+        let bytes = serde_json::to_vec(&stored).map_err(|err| CacheError::Io {
+            path: path.clone(),
+            source: io::Error::other(err),
+        })?;
+        atomic_file::write(&path, &bytes, 0o600).map_err(|source| CacheError::Io { path, source })
+    }
+
+    /// Deletes an entry (a no-op when there is none).
+    pub fn remove(&self, key: &TokenCacheKey) -> Result<(), CacheError> {
+        let path = self.entry_path(key);
+        match fs::remove_file(&path) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => {
+                Err(CacheError::Io { path, source: err })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Deletes every file this tool wrote in the directory (entries, locks, stray temp files)
+    /// and nothing else. Returns how many files went.
+    pub fn remove_all(&self) -> Result<usize, CacheError> {
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(source) => {
+                return Err(CacheError::Io {
+                    path: self.dir.clone(),
+                    source,
+                });
+            }
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours =
+                name.starts_with(FILE_PREFIX) || name.starts_with(&format!(".{FILE_PREFIX}"));
+            if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let path = entry.path();
+                fs::remove_file(&path).map_err(|source| CacheError::Io { path, source })?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> CacheEntry {
+        CacheEntry {
+            access_token: Secret::new("at"),
+            expires_on: 2000,
+            obtained_at: 1000,
+            refresh_token: Some(Secret::new("rt")),
+            identity: Identity::default(),
+        }
+    }
+
+    fn key() -> TokenCacheKey {
+        TokenCacheKey {
+            tenant_id: "t".into(),
+            ..TokenCacheKey::default()
+        }
+    }
+
+    #[test]
+    fn round_trips_and_uses_owner_only_permissions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = TokenCache::new(dir.path().join("cache"));
+        cache.prepare_dir().expect("dir");
+        cache.write(&key(), &entry()).expect("write");
+        assert_eq!(cache.read(&key()).expect("read"), Some(entry()));
+        #[cfg(unix)]
+        {
+            assert_eq!(
+                atomic_file::mode_of(&fs::metadata(cache.dir()).expect("meta")),
+                0o700
+            );
+            assert_eq!(
+                atomic_file::mode_of(&fs::metadata(cache.entry_path(&key())).expect("meta")),
+                0o600
+            );
+        }
+    }
+
+    #[test]
+    fn corrupt_and_foreign_entries_are_misses() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = TokenCache::new(dir.path());
+        for junk in [
+            &b""[..],
+            b"{",
+            b"{\"format\":\"other\",\"access_token\":\"x\",\"expires_on\":1,\"obtained_at\":0}",
+            b"\xff\xfe",
+            b"[1,2]",
+        ] {
+            atomic_file::write(&cache.entry_path(&key()), junk, 0o600).expect("seed");
+            assert_eq!(cache.read(&key()).expect("no error"), None);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_files_and_directories_others_can_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = TokenCache::new(dir.path());
+        cache.write(&key(), &entry()).expect("write");
+        fs::set_permissions(cache.entry_path(&key()), fs::Permissions::from_mode(0o644))
+            .expect("chmod");
+        let err = cache.read(&key()).unwrap_err();
+        assert!(err.to_string().contains("chmod 600"), "{err}");
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+        let err = cache.prepare_dir().unwrap_err();
+        assert!(err.to_string().contains("chmod 700"), "{err}");
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_and_bounded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = TokenCache::new(dir.path());
+        let held = cache.lock(&key(), Duration::from_secs(1)).expect("first");
+        let err = cache.lock(&key(), Duration::from_millis(50)).unwrap_err();
+        assert!(matches!(err, CacheError::LockTimeout { .. }));
+        drop(held);
+        cache
+            .lock(&key(), Duration::from_millis(50))
+            .expect("free again");
+    }
+
+    #[test]
+    fn remove_all_takes_only_our_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = TokenCache::new(dir.path());
+        cache.write(&key(), &entry()).expect("write");
+        drop(cache.lock(&key(), Duration::from_secs(1)).expect("lock"));
+        fs::write(dir.path().join("auth.json"), "{}").expect("kubelogin file");
+        assert_eq!(cache.remove_all().expect("remove"), 2);
+        assert!(dir.path().join("auth.json").exists());
+    }
+}
