@@ -653,3 +653,7 @@ impl ArgList {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "convert_tests.rs"]
+mod tests;

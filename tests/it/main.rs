@@ -1,1 +1,11 @@
-fn main() {}
+//! End-to-end tests: the real `kubectl-aad` binary, real kubectl, the Entra ID emulator and the
+//! token-validating API server. One module per subcommand or concern.
+
+mod util;
+
+// convert-kubeconfig on files: real kubectl reads the result; multi-file ownership; bad input.
+mod convert;
+// get-token's process contract: stdout, exit codes, KUBERNETES_EXEC_INFO.
+mod get_token;
+// version, completion, usage errors.
+mod misc;
