@@ -23,6 +23,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         `kubectl-aad get-token`, the client-go credential plugin. It is a drop-in for \
         Azure/kubelogin: the same subcommands, flags and environment variables.",
     propagate_version = true,
+    args_override_self = true,
     disable_help_subcommand = true
 )]
 pub struct Cli {

@@ -26,6 +26,11 @@ pub mod token_cache;
 
 use std::ffi::OsString;
 
+// Built-in providers register themselves with inventory; naming each crate keeps the linker
+// from dropping it (and its registration) because nothing else refers to it.
+#[cfg(feature = "builtin-spn")]
+use kubectl_aad_spn as _;
+
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};

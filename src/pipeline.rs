@@ -78,7 +78,13 @@ pub fn obtain(
     cache: &TokenCache,
     key: &TokenCacheKey,
 ) -> anyhow::Result<CacheEntry> {
-    let started = now_secs(env);
+    // What was cached before we queued for the lock: a different fresh token after the lock
+    // means another process refreshed meanwhile, which satisfies --force-refresh too.
+    let before = cache
+        .read(key)
+        .ok()
+        .flatten()
+        .map(|entry| entry.access_token);
     let _lock = match cache
         .prepare_dir()
         .and_then(|()| cache.lock(key, lock_wait(job, env)))
@@ -101,10 +107,9 @@ pub fn obtain(
         None
     });
     let now = now_secs(env);
-    // Another process may have refreshed while we waited, even under --force-refresh.
     if let Some(entry) = &entry {
-        let fresh_from_peer = entry.obtained_at >= started && token_cache::is_fresh(entry, now);
-        if fresh_from_peer {
+        let from_peer = before.as_ref() != Some(&entry.access_token);
+        if token_cache::is_fresh(entry, now) && (from_peer || !job.force_refresh) {
             env.log(
                 5,
                 "using the token another kubectl-aad process just obtained",

@@ -552,7 +552,7 @@ fn convert_user(
         LoginMode::WorkloadIdentity => {
             args.value("--client-id", client_id);
             args.value("--tenant-id", tenant_id);
-            args.value("--authority-host", authority_host);
+            args.value("--authority-host", authority_host.clone());
             args.value("--federated-token-file", federated_token_file);
         }
         LoginMode::AzurePipelines => {
@@ -568,6 +568,10 @@ fn convert_user(
         }
     }
     // Our additions come after kubelogin's table, so its prefix order is unchanged.
+    // kubelogin honours --authority-host in every mode but writes it only for workload identity.
+    if login != LoginMode::WorkloadIdentity {
+        args.value("--authority-host", authority_host);
+    }
     args.flag(
         "--disable-environment-override",
         disable_env_override && login != LoginMode::Spn,

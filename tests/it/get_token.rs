@@ -16,10 +16,16 @@ fn requires_a_server_id() {
 fn refuses_exec_info_it_cannot_answer() {
     let env = TestEnv::new();
     for (info, needle) in [
-        (r#"{"apiVersion":"client.authentication.k8s.io/v1alpha1","kind":"ExecCredential"}"#, "v1alpha1"),
+        (
+            r#"{"apiVersion":"client.authentication.k8s.io/v1alpha1","kind":"ExecCredential"}"#,
+            "v1alpha1",
+        ),
         ("{not json", "not a valid ExecCredential"),
     ] {
-        let output = run(env.aad().args(["get-token", "--server-id", SERVER]).env("KUBERNETES_EXEC_INFO", info));
+        let output = run(env
+            .aad()
+            .args(["get-token", "--server-id", SERVER])
+            .env("KUBERNETES_EXEC_INFO", info));
         assert_one_line_failure(&output, needle);
     }
 }
@@ -28,12 +34,21 @@ fn refuses_exec_info_it_cannot_answer() {
 fn invalid_options_fail_before_any_work() {
     let env = TestEnv::new();
     for (args, needle) in [
-        (vec!["-l", "magic"], "'magic' is not a supported login method"),
+        (
+            vec!["-l", "magic"],
+            "'magic' is not a supported login method",
+        ),
         (vec!["-e", "Mars"], "unknown --environment \"Mars\""),
-        (vec!["--timeout", "soon"], "--timeout \"soon\" is not a positive duration"),
+        (
+            vec!["--timeout", "soon"],
+            "--timeout \"soon\" is not a positive duration",
+        ),
         (vec!["--pop-enabled"], "--pop-claims is required"),
     ] {
-        let output = run(env.aad().args(["get-token", "--server-id", SERVER]).args(&args));
+        let output = run(env
+            .aad()
+            .args(["get-token", "--server-id", SERVER])
+            .args(&args));
         assert_one_line_failure(&output, needle);
     }
 }
@@ -45,6 +60,23 @@ fn a_cache_file_others_can_read_is_refused_with_the_fix() {
     let cache = env.path("cache");
     std::fs::create_dir(&cache).expect("mkdir");
     std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let output = run(env.aad().args(["get-token", "-l", "spn", "--server-id", SERVER, "--client-id", "c", "--tenant-id", "t", "--client-secret", "x", "--cache-dir"]).arg(&cache).env("KUBECTL_AAD_LOCK_WAIT", "1s"));
+    let output = run(env
+        .aad()
+        .args([
+            "get-token",
+            "-l",
+            "spn",
+            "--server-id",
+            SERVER,
+            "--client-id",
+            "c",
+            "--tenant-id",
+            "t",
+            "--client-secret",
+            "x",
+            "--cache-dir",
+        ])
+        .arg(&cache)
+        .env("KUBECTL_AAD_LOCK_WAIT", "1s"));
     assert_one_line_failure(&output, "chmod 700");
 }

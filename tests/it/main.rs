@@ -1,11 +1,16 @@
 //! End-to-end tests: the real `kubectl-aad` binary, real kubectl, the Entra ID emulator and the
 //! token-validating API server. One module per subcommand or concern.
 
+mod fixture;
 mod util;
 
 // convert-kubeconfig on files: real kubectl reads the result; multi-file ownership; bad input.
 mod convert;
 // get-token's process contract: stdout, exit codes, KUBERNETES_EXEC_INFO.
 mod get_token;
+// the krew manifest and release archive.
+mod krew;
+// the spn provider end to end with kubectl, kube-rs, the emulator and the API server.
+mod spn;
 // version, completion, usage errors.
 mod misc;

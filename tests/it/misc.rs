@@ -7,9 +7,15 @@ fn version_and_flag() {
     let env = TestEnv::new();
     let output = run(env.aad().arg("version"));
     assert!(output.status.success());
-    assert!(stdout(&output).starts_with(&format!("kubectl-aad version v{}", env!("CARGO_PKG_VERSION"))));
+    assert!(stdout(&output).starts_with(&format!(
+        "kubectl-aad version v{}",
+        env!("CARGO_PKG_VERSION")
+    )));
     let output = run(env.aad().arg("--version"));
-    assert_eq!(stdout(&output).trim(), format!("kubectl-aad {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&output).trim(),
+        format!("kubectl-aad {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -19,7 +25,10 @@ fn completions_for_every_shell() {
         let output = run(env.aad().args(["completion", shell]));
         assert!(output.status.success(), "{shell}");
         let script = stdout(&output);
-        assert!(script.contains("get-token") && script.contains("convert-kubeconfig"), "{shell}");
+        assert!(
+            script.contains("get-token") && script.contains("convert-kubeconfig"),
+            "{shell}"
+        );
     }
     let output = run(env.aad().args(["completion", "tcsh"]));
     assert_eq!(output.status.code(), Some(2));
@@ -29,7 +38,10 @@ fn completions_for_every_shell() {
 #[test]
 fn help_goes_to_stdout_and_shows_no_secret_defaults() {
     let env = TestEnv::new();
-    let output = run(env.aad().args(["get-token", "--help"]).env("AZURE_CLIENT_SECRET", "super-secret-value"));
+    let output = run(env
+        .aad()
+        .args(["get-token", "--help"])
+        .env("AZURE_CLIENT_SECRET", "super-secret-value"));
     assert!(output.status.success());
     let help = stdout(&output);
     assert!(help.contains("--client-secret") && help.contains("--pop-claims"));
@@ -44,10 +56,20 @@ fn remove_tokens_alias_and_cache_dir() {
     std::fs::write(cache.join("kubectl-aad-0123.json"), "{}").expect("entry");
     std::fs::write(cache.join("kubectl-aad-0123.lock"), "").expect("lock");
     std::fs::write(cache.join("auth.json"), "{}").expect("kubelogin's");
-    let output = run(env.aad().arg("remove-cache-dir").env("KUBECACHEDIR", &cache));
+    let output = run(env
+        .aad()
+        .arg("remove-cache-dir")
+        .env("KUBECACHEDIR", &cache));
     assert!(output.status.success(), "{}", stderr(&output));
-    let left: Vec<_> = std::fs::read_dir(&cache).expect("ls").flatten().map(|e| e.file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(&cache)
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(left, vec!["auth.json"]);
-    let output = run(env.aad().args(["remove-tokens", "--cache-dir"]).arg(env.path("never-made")));
+    let output = run(env
+        .aad()
+        .args(["remove-tokens", "--cache-dir"])
+        .arg(env.path("never-made")));
     assert!(output.status.success(), "a missing directory is success");
 }

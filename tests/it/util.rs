@@ -10,7 +10,9 @@ pub struct TestEnv {
 
 impl TestEnv {
     pub fn new() -> TestEnv {
-        TestEnv { dir: tempfile::tempdir().expect("tempdir") }
+        TestEnv {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -64,7 +66,9 @@ pub fn kubectl_bin() -> PathBuf {
 
 /// Runs and returns the output, panicking if the process could not start.
 pub fn run(command: &mut Command) -> Output {
-    command.output().unwrap_or_else(|err| panic!("cannot run {command:?}: {err}"))
+    command
+        .output()
+        .unwrap_or_else(|err| panic!("cannot run {command:?}: {err}"))
 }
 
 pub fn stdout(output: &Output) -> String {
@@ -79,8 +83,22 @@ pub fn stderr(output: &Output) -> String {
 /// contains `needle`.
 pub fn assert_one_line_failure(output: &Output, needle: &str) {
     let err = stderr(output);
-    assert!(!output.status.success(), "expected failure, got success; stderr: {err}");
-    assert!(output.stdout.is_empty(), "stdout must be empty on failure, got: {}", stdout(output));
-    assert_eq!(err.lines().count(), 1, "exactly one stderr line expected, got: {err:?}");
-    assert!(err.contains(needle), "stderr {err:?} should mention {needle:?}");
+    assert!(
+        !output.status.success(),
+        "expected failure, got success; stderr: {err}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "stdout must be empty on failure, got: {}",
+        stdout(output)
+    );
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "exactly one stderr line expected, got: {err:?}"
+    );
+    assert!(
+        err.contains(needle),
+        "stderr {err:?} should mention {needle:?}"
+    );
 }

@@ -13,7 +13,7 @@
 //! naming the file.
 #![allow(unsafe_code)]
 
-use std::ffi::{CStr, c_char, c_void};
+use std::ffi::{c_char, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use serde::{Deserialize, Serialize};
@@ -228,6 +228,7 @@ pub use host::{LoadError, LoadedLibrary};
 
 #[cfg(feature = "host")]
 mod host {
+    use std::ffi::CStr;
     use std::path::{Path, PathBuf};
 
     use super::*;

@@ -1,1 +1,19 @@
-//! placeholder
+//! The Entra ID client the kubectl-aad grant flows share.
+//!
+//! # Brief overview
+//!
+//! * [`EntraClient`] talks to one authority (`<authority host><tenant>`): it builds the HTTP
+//!   client (timeouts, extra CA files, the standard proxy variables), posts token requests to the
+//!   v2.0 or v1 endpoint and turns answers into a [`TokenSet`](kubectl_aad_contract::TokenSet).
+//! * [`aadsts`] maps Entra's error bodies (`error`, `error_description` with `AADSTS…` codes) to
+//!   a typed [`ProviderError`](kubectl_aad_contract::ProviderError) with a hint naming the fix,
+//!   and never copies a request (which may carry a secret) into a message.
+//! * [`assertion`] signs RS256 client assertions with a certificate (`x5t`, `x5t#S256`, `x5c`).
+//!
+//! Flows use this crate; it knows nothing about caching, kubeconfig or stdout.
+
+pub mod aadsts;
+pub mod assertion;
+mod client;
+
+pub use client::{EntraClient, TokenResponse, http_client, identity_of, now_secs};

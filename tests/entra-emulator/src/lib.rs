@@ -1,1 +1,182 @@
-//! placeholder
+//! A test-only Microsoft Entra ID emulator, strict where Entra is strict.
+//!
+//! # Brief overview
+//!
+//! * [`TestCa`] makes a CA and server certificates at run time; clients trust the CA the way
+//!   users trust a corporate TLS-inspection CA (`SSL_CERT_FILE`), never by turning checks off.
+//! * [`Emulator::start`] serves Entra's URL layout over HTTPS on 127.0.0.1: v2.0 OpenID
+//!   discovery, JWKS, `/oauth2/v2.0/token` and the v1 `/oauth2/token`, for the tenants,
+//!   applications and users in an [`EmulatorConfig`]. Tokens are RS256 JWTs with Entra's claims.
+//! * Client secrets are checked; certificate assertions are verified against the registered
+//!   certificate (signature, `x5t`/`x5t#S256`, `aud`, `iss`=`sub`, `exp`, `jti` replay). Errors
+//!   are Entra-shaped (`error`, `error_description` with `AADSTS…`, `error_codes`).
+//! * [`Fault`]s queued by a test apply to the next token requests; the [`LoggedRequest`] log
+//!   lets tests count what reached the authority.
+//!
+//! Runs on its own tokio runtime so that plain `#[test]` functions can use it.
+
+mod config;
+mod handler;
+mod keys;
+mod pki;
+mod state;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub use config::{Client, EmulatorConfig, User};
+pub use keys::SigningKey;
+pub use pki::{ServerCert, TestCa};
+pub use state::{Fault, LoggedRequest};
+
+use state::State;
+
+/// The AKS server application id (the default audience).
+pub const AKS_SERVER_ID: &str = "6dae42f8-4368-4678-94ff-3960e28e3630";
+/// The AKS public client application id.
+pub const AKS_CLIENT_ID: &str = "80faf920-1908-4b52-b5ef-a8e7bedfc67a";
+
+/// A running emulator. Dropping it stops the server.
+pub struct Emulator {
+    url: String,
+    ca: Arc<TestCa>,
+    ca_file: PathBuf,
+    _dir: tempfile::TempDir,
+    shared: Arc<Mutex<State>>,
+    handle: axum_server::Handle,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Emulator {
+    /// Starts an emulator with a fresh CA.
+    pub fn start(config: EmulatorConfig) -> anyhow::Result<Emulator> {
+        Emulator::start_with_ca(config, Arc::new(TestCa::new()?))
+    }
+
+    /// Starts an emulator whose TLS certificate is issued by `ca`.
+    pub fn start_with_ca(config: EmulatorConfig, ca: Arc<TestCa>) -> anyhow::Result<Emulator> {
+        let dir = tempfile::tempdir()?;
+        let ca_file = dir.path().join("ca.crt");
+        std::fs::write(&ca_file, ca.cert_pem())?;
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let port = listener.local_addr()?.port();
+        let url = format!("https://127.0.0.1:{port}");
+        let server = ca.server_cert()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let shared = Arc::new(Mutex::new(State::new(
+            config,
+            url.clone(),
+            SigningKey::generate()?,
+        )));
+        let app = handler::router(shared.clone());
+        let handle = axum_server::Handle::new();
+        let tls = runtime.block_on(axum_server::tls_rustls::RustlsConfig::from_pem(
+            server.cert_pem.clone().into_bytes(),
+            server.key_pem.clone().into_bytes(),
+        ))?;
+        let server_handle = handle.clone();
+        runtime.spawn(async move {
+            let served = axum_server::from_tcp_rustls(listener, tls)
+                .handle(server_handle)
+                .serve(app.into_make_service())
+                .await;
+            if let Err(err) = served {
+                eprintln!("entra-emulator stopped: {err}");
+            }
+        });
+        Ok(Emulator {
+            url,
+            ca,
+            ca_file,
+            _dir: dir,
+            shared,
+            handle,
+            runtime: Some(runtime),
+        })
+    }
+
+    /// The authority host with a trailing slash, e.g. `https://127.0.0.1:4431/`.
+    pub fn authority_host(&self) -> String {
+        format!("{}/", self.url)
+    }
+
+    /// The base URL without a trailing slash.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The v2.0 issuer of a tenant's tokens.
+    pub fn issuer(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/v2.0", self.url)
+    }
+
+    /// The CA that signed the emulator's TLS certificate.
+    pub fn ca(&self) -> &Arc<TestCa> {
+        &self.ca
+    }
+
+    /// A PEM file with the CA certificate (for `SSL_CERT_FILE`).
+    pub fn ca_file(&self) -> &Path {
+        &self.ca_file
+    }
+
+    /// Queues a fault for the next token request.
+    pub fn push_fault(&self, fault: Fault) {
+        self.with_state(|s| s.faults.push_back(fault));
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.with_state(|s| s.log.clone())
+    }
+
+    /// How many token requests (any grant) were answered so far.
+    pub fn token_requests(&self) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.grant_type.is_some())
+            .count()
+    }
+
+    /// Forgets the request log.
+    pub fn clear_log(&self) {
+        self.with_state(|s| s.log.clear());
+    }
+
+    /// Changes the lifetime of tokens issued from now on.
+    pub fn set_token_lifetime(&self, secs: u64) {
+        self.with_state(|s| s.config.token_lifetime_secs = secs);
+    }
+
+    /// The public signing key set, as served at the JWKS endpoint.
+    pub fn jwks(&self) -> serde_json::Value {
+        self.with_state(|s| s.key.jwks())
+    }
+
+    /// Signs arbitrary claims with the emulator's token key (for negative tests).
+    pub fn sign(&self, claims: &serde_json::Value) -> String {
+        self.with_state(|s| s.key.sign(claims))
+    }
+
+    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut guard = self
+            .shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}

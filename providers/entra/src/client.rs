@@ -1,0 +1,237 @@
+//! [`EntraClient`]: the HTTP side of token requests.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use kubectl_aad_contract::{ErrorKind, Identity, ProviderError, Secret, TokenRequest, TokenSet};
+use serde::Deserialize;
+
+use crate::aadsts;
+
+/// A client for one tenant of one authority.
+pub struct EntraClient {
+    http: reqwest::blocking::Client,
+    authority: String,
+}
+
+/// The fields of a successful token response we use (v2.0 and v1 shapes).
+#[derive(Debug, Deserialize)]
+pub struct TokenResponse {
+    /// The access token.
+    pub access_token: Secret,
+    /// Lifetime in seconds (a number in v2.0, a string in v1).
+    #[serde(default, deserialize_with = "number_or_string")]
+    pub expires_in: Option<u64>,
+    /// Absolute expiry (v1).
+    #[serde(default, deserialize_with = "number_or_string")]
+    pub expires_on: Option<u64>,
+    /// The refresh token.
+    #[serde(default)]
+    pub refresh_token: Option<Secret>,
+    /// The ID token (user flows), read for the identity.
+    #[serde(default)]
+    pub id_token: Option<Secret>,
+}
+
+fn number_or_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(u64),
+        Text(String),
+    }
+    Ok(match Option::<Raw>::deserialize(deserializer)? {
+        Some(Raw::Number(n)) => Some(n),
+        Some(Raw::Text(text)) => text.trim().parse().ok(),
+        None => None,
+    })
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl TokenResponse {
+    /// The token set, with the expiry made absolute and the identity read from the tokens.
+    pub fn into_token_set(self) -> TokenSet {
+        let now = now_secs();
+        let expires_on = self
+            .expires_on
+            .or_else(|| self.expires_in.map(|secs| now + secs))
+            .unwrap_or(now + 3600);
+        let identity = self
+            .id_token
+            .as_ref()
+            .and_then(|t| identity_of(t.expose()))
+            .or_else(|| identity_of(self.access_token.expose()))
+            .unwrap_or_default();
+        TokenSet {
+            access_token: self.access_token,
+            expires_on,
+            refresh_token: self.refresh_token,
+            identity,
+        }
+    }
+}
+
+/// The identity claims of a JWT, read without verification (the token came over TLS from the
+/// authority; the API server verifies it).
+pub fn identity_of(jwt: &str) -> Option<Identity> {
+    use base64::Engine as _;
+    #[derive(Deserialize)]
+    struct Claims {
+        tid: Option<String>,
+        oid: Option<String>,
+        upn: Option<String>,
+        preferred_username: Option<String>,
+        appid: Option<String>,
+        azp: Option<String>,
+    }
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: Claims = serde_json::from_slice(&bytes).ok()?;
+    Some(Identity {
+        tenant_id: claims.tid,
+        object_id: claims.oid,
+        username: claims.upn.or(claims.preferred_username),
+        app_id: claims.appid.or(claims.azp),
+    })
+}
+
+impl EntraClient {
+    /// A client for the request's authority and tenant, with its timeout and CA files.
+    pub fn new(request: &TokenRequest) -> Result<EntraClient, ProviderError> {
+        if request.tenant_id.is_empty() {
+            return Err(
+                ProviderError::new(ErrorKind::InvalidRequest, "tenant ID cannot be empty")
+                    .with_hint("pass --tenant-id or set AZURE_TENANT_ID"),
+            );
+        }
+        let host = if request.authority_host.ends_with('/') {
+            request.authority_host.clone()
+        } else {
+            format!("{}/", request.authority_host)
+        };
+        Ok(EntraClient {
+            http: http_client(request)?,
+            authority: format!("{host}{}", request.tenant_id),
+        })
+    }
+
+    /// `<host><tenant>`.
+    pub fn authority(&self) -> &str {
+        &self.authority
+    }
+
+    /// The v2.0 (`legacy = false`) or v1 token endpoint.
+    pub fn token_endpoint(&self, legacy: bool) -> String {
+        if legacy {
+            format!("{}/oauth2/token", self.authority)
+        } else {
+            format!("{}/oauth2/v2.0/token", self.authority)
+        }
+    }
+
+    /// The underlying HTTP client, for flows with other endpoints (device code …).
+    pub fn http(&self) -> &reqwest::blocking::Client {
+        &self.http
+    }
+
+    /// Posts a form to a token endpoint and parses the answer.
+    pub fn post_token(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<TokenResponse, ProviderError> {
+        let response = self
+            .http
+            .post(endpoint)
+            .form(form)
+            .send()
+            .map_err(|err| network_error(endpoint, &err))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .map_err(|err| network_error(endpoint, &err))?;
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|_| {
+                ProviderError::new(
+                    ErrorKind::Internal,
+                    format!(
+                        "{endpoint} answered {status} with a body that is not a token response"
+                    ),
+                )
+            });
+        }
+        Err(aadsts::to_provider_error(status.as_u16(), &body, endpoint))
+    }
+}
+
+/// The blocking HTTP client: bounded by the request's timeout, trusting the system store plus
+/// the request's extra CA files, and honouring HTTPS_PROXY / NO_PROXY.
+pub fn http_client(request: &TokenRequest) -> Result<reqwest::blocking::Client, ProviderError> {
+    let timeout = Duration::from_secs(request.timeout_secs.max(1));
+    let mut builder = reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!("kubectl-aad/", env!("CARGO_PKG_VERSION")));
+    let mut extra = Vec::new();
+    for path in &request.extra_ca_files {
+        let pem = std::fs::read(path).map_err(|err| {
+            ProviderError::new(
+                ErrorKind::InvalidRequest,
+                format!("cannot read CA file {}: {err}", path.display()),
+            )
+            .with_hint("fix SSL_CERT_FILE or unset it")
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
+            ProviderError::new(
+                ErrorKind::InvalidRequest,
+                format!("CA file {} holds no PEM certificates", path.display()),
+            )
+        })?;
+        extra.extend(certs);
+    }
+    if !extra.is_empty() {
+        builder = builder.tls_certs_merge(extra);
+    }
+    builder.build().map_err(|err| {
+        ProviderError::new(
+            ErrorKind::Internal,
+            format!("cannot set up the HTTPS client: {err}"),
+        )
+    })
+}
+
+/// A transport failure, with the endpoint but never the request body.
+pub(crate) fn network_error(endpoint: &str, err: &reqwest::Error) -> ProviderError {
+    let kind = if err.is_timeout() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Network
+    };
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    let mut reason = String::new();
+    while let Some(cause) = source {
+        reason = cause.to_string();
+        source = cause.source();
+    }
+    let what = if err.is_timeout() {
+        "timed out"
+    } else {
+        "failed"
+    };
+    ProviderError::new(kind, format!("request to {endpoint} {what}: {reason}"))
+        .with_hint(if err.is_timeout() {
+            "check the network or raise --timeout"
+        } else {
+            "check the network, HTTPS_PROXY/NO_PROXY, and that the authority's TLS certificate is trusted (SSL_CERT_FILE)"
+        })
+}

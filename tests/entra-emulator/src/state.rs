@@ -1,0 +1,62 @@
+//! The emulator's mutable state: configuration, request log, queued faults, used assertion ids.
+
+use std::collections::{HashSet, VecDeque};
+use std::time::Duration;
+
+use crate::config::EmulatorConfig;
+use crate::keys::SigningKey;
+
+/// A fault applied to the next token request.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Answer after a delay (then normally).
+    Delay(Duration),
+    /// Answer with this HTTP status and an Entra-shaped `server_error`.
+    Status(u16),
+    /// Answer 400 with this OAuth error and AADSTS code.
+    Error {
+        /// `error`, e.g. `invalid_grant`.
+        error: String,
+        /// The AADSTS code, e.g. 53003.
+        code: u64,
+        /// The description after `AADSTS<code>: `.
+        description: String,
+    },
+}
+
+/// One request the emulator saw.
+#[derive(Clone, Debug)]
+pub struct LoggedRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// `grant_type` of token requests.
+    pub grant_type: Option<String>,
+    /// `client_id` of token requests.
+    pub client_id: Option<String>,
+    /// The HTTP status answered.
+    pub status: u16,
+}
+
+pub(crate) struct State {
+    pub(crate) config: EmulatorConfig,
+    pub(crate) url: String,
+    pub(crate) key: SigningKey,
+    pub(crate) log: Vec<LoggedRequest>,
+    pub(crate) faults: VecDeque<Fault>,
+    pub(crate) used_jti: HashSet<String>,
+}
+
+impl State {
+    pub(crate) fn new(config: EmulatorConfig, url: String, key: SigningKey) -> State {
+        State {
+            config,
+            url,
+            key,
+            log: vec![],
+            faults: VecDeque::new(),
+            used_jti: HashSet::new(),
+        }
+    }
+}

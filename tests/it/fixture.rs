@@ -1,0 +1,245 @@
+//! A cluster for end-to-end tests: the Entra ID emulator and the token-validating API server
+//! (both HTTPS, one test CA), service principal credentials in every format, and a kubeconfig
+//! converted by kubectl-aad itself.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+
+use api_server::{ApiServer, ApiServerConfig};
+use entra_emulator::{AKS_SERVER_ID, Client, Emulator, EmulatorConfig, TestCa};
+
+use crate::util::*;
+
+pub const TENANT: &str = "tenant1";
+pub const SECRET_APP: &str = "11111111-1111-1111-1111-111111111111";
+pub const SECRET_APP_OID: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+pub const CERT_APP: &str = "22222222-2222-2222-2222-222222222222";
+pub const CERT_APP_OID: &str = "aaaaaaaa-0000-0000-0000-000000000002";
+/// Distinctive, so a leak is easy to grep for.
+pub const CLIENT_SECRET: &str = "Sup3r-s3cret-CLIENT-value~42";
+pub const PFX_PASSWORD: &str = "pfx-P4ssw0rd-not-for-logs";
+
+/// A certificate and its key, in the formats users have.
+pub struct CertFiles {
+    pub der: Vec<u8>,
+    pub pem_pkcs8: PathBuf,
+    pub pem_pkcs1: PathBuf,
+    pub pfx: PathBuf,
+}
+
+pub struct Cluster {
+    pub env: TestEnv,
+    pub emulator: Emulator,
+    pub api: ApiServer,
+    pub ca_file: PathBuf,
+    pub cache_dir: PathBuf,
+    pub kubeconfig: PathBuf,
+    pub cert: CertFiles,
+    pub expired_cert: CertFiles,
+    pub unregistered_cert: CertFiles,
+}
+
+impl Cluster {
+    /// Emulator with a secret app and a certificate app; API server expecting the AKS audience.
+    pub fn start() -> Cluster {
+        let env = TestEnv::new();
+        let cert = make_cert(&env, "spn", false);
+        let expired_cert = make_cert(&env, "expired", true);
+        let unregistered_cert = make_cert(&env, "stranger", false);
+        let config = EmulatorConfig::default()
+            .with_client(Client {
+                id: SECRET_APP.into(),
+                secret: Some(CLIENT_SECRET.into()),
+                object_id: SECRET_APP_OID.into(),
+                groups: vec!["group-a".into()],
+                ..Client::default()
+            })
+            .with_client(Client {
+                id: CERT_APP.into(),
+                certificate_der: Some(cert.der.clone()),
+                object_id: CERT_APP_OID.into(),
+                ..Client::default()
+            })
+            .with_client(Client {
+                id: "33333333-3333-3333-3333-333333333333".into(),
+                certificate_der: Some(expired_cert.der.clone()),
+                object_id: "oid-expired".into(),
+                ..Client::default()
+            });
+        let ca = Arc::new(TestCa::new().expect("CA"));
+        let emulator = Emulator::start_with_ca(config, ca.clone()).expect("emulator");
+        let server = ca.server_cert().expect("server cert");
+        let api = ApiServer::start(ApiServerConfig {
+            discovery_issuer: emulator.issuer(TENANT),
+            issuers: vec![
+                emulator.issuer(TENANT),
+                format!("{}/{TENANT}/", emulator.url()),
+            ],
+            audiences: vec![AKS_SERVER_ID.into(), format!("spn:{AKS_SERVER_ID}")],
+            issuer_ca_pem: ca.cert_pem().to_owned(),
+            cert_pem: server.cert_pem,
+            key_pem: server.key_pem,
+        })
+        .expect("api server");
+        let ca_file = env.path("ca.crt");
+        fs::write(&ca_file, ca.cert_pem()).expect("ca file");
+        let cache_dir = env.path("cache");
+        let kubeconfig = env.path("kubeconfig");
+        Cluster {
+            env,
+            emulator,
+            api,
+            ca_file,
+            cache_dir,
+            kubeconfig,
+            cert,
+            expired_cert,
+            unregistered_cert,
+        }
+    }
+
+    /// Writes an `az aks get-credentials`-style kubeconfig and converts it with `convert_args`.
+    pub fn kubeconfig_for(&self, convert_args: &[&str]) {
+        let text = format!(
+            r#"apiVersion: v1
+kind: Config
+clusters:
+- name: aks
+  cluster:
+    server: {server}
+    certificate-authority: {ca}
+contexts:
+- name: aks
+  context: {{cluster: aks, user: aks-user}}
+current-context: aks
+users:
+- name: aks-user
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args: [get-token, --environment, AzurePublicCloud, --server-id, {AKS_SERVER_ID}, --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, {TENANT}, --login, devicecode]
+"#,
+            server = self.api.url(),
+            ca = self.ca_file.display(),
+        );
+        fs::write(&self.kubeconfig, text).expect("kubeconfig");
+        let output = run(self
+            .env
+            .aad()
+            .args(["convert-kubeconfig", "--no-backup", "--kubeconfig"])
+            .arg(&self.kubeconfig)
+            .args([
+                "--authority-host",
+                &self.emulator.authority_host(),
+                "--cache-dir",
+            ])
+            .arg(&self.cache_dir)
+            .args(convert_args));
+        assert!(
+            output.status.success(),
+            "convert failed: {}",
+            stderr(&output)
+        );
+    }
+
+    /// kubectl against the cluster, trusting the emulator's CA for the plugin's HTTPS calls.
+    pub fn kubectl(&self) -> Command {
+        let mut command = self.env.kubectl();
+        command
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("SSL_CERT_FILE", &self.ca_file);
+        command
+    }
+
+    /// kubectl-aad get-token with the emulator as authority.
+    pub fn get_token(&self, args: &[&str]) -> Command {
+        let mut command = self.env.aad();
+        command
+            .args([
+                "get-token",
+                "--server-id",
+                AKS_SERVER_ID,
+                "--tenant-id",
+                TENANT,
+                "--authority-host",
+                &self.emulator.authority_host(),
+                "--cache-dir",
+            ])
+            .arg(&self.cache_dir)
+            .args(args)
+            .env("SSL_CERT_FILE", &self.ca_file);
+        command
+    }
+}
+
+/// A self-signed RSA certificate (optionally long expired) in PEM (PKCS#8 and PKCS#1) and PFX.
+pub fn make_cert(env: &TestEnv, name: &str, expired: bool) -> CertFiles {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("rsa key");
+    let mut params =
+        rcgen::CertificateParams::new(vec![format!("{name}.kubectl-aad.test")]).expect("params");
+    if expired {
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    }
+    let cert = params.self_signed(&key).expect("cert");
+    let pkcs8 = key.serialize_der();
+    let pem_pkcs8 = env.path(&format!("{name}.pem"));
+    fs::write(&pem_pkcs8, format!("{}{}", cert.pem(), key.serialize_pem())).expect("pem");
+    let pem_pkcs1 = env.path(&format!("{name}-rsa.pem"));
+    fs::write(&pem_pkcs1, format!("{}{}", pkcs1_pem(&pkcs8), cert.pem())).expect("pem pkcs1");
+    let mut store = p12_keystore::KeyStore::new();
+    let chain = p12_keystore::PrivateKeyChain::new(
+        "key1",
+        p12_keystore::PrivateKey::from_der(&pkcs8).expect("p12 key"),
+        [p12_keystore::Certificate::from_der(cert.der()).expect("p12 cert")],
+    );
+    store.add_entry("spn", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
+    let pfx = env.path(&format!("{name}.PFX"));
+    fs::write(&pfx, store.writer(PFX_PASSWORD).write().expect("pfx")).expect("write pfx");
+    CertFiles {
+        der: cert.der().to_vec(),
+        pem_pkcs8,
+        pem_pkcs1,
+        pfx,
+    }
+}
+
+/// The `RSA PRIVATE KEY` PEM inside a PKCS#8 RSA key (the OCTET STRING after the algorithm).
+fn pkcs1_pem(pkcs8: &[u8]) -> String {
+    use base64::Engine as _;
+    // SEQUENCE { INTEGER 0, AlgorithmIdentifier (15 bytes), OCTET STRING { RSAPrivateKey } }
+    let skip_header = |der: &[u8]| -> usize {
+        if der[1] & 0x80 == 0 {
+            2
+        } else {
+            2 + (der[1] & 0x7f) as usize
+        }
+    };
+    let body = &pkcs8[skip_header(pkcs8)..];
+    let after_version = &body[3..];
+    let after_algorithm = &after_version[15..];
+    let inner = &after_algorithm[skip_header(after_algorithm)..];
+    let b64 = base64::engine::general_purpose::STANDARD.encode(inner);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).expect("ascii"))
+        .collect();
+    format!(
+        "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n",
+        lines.join("\n")
+    )
+}
+
+/// Asserts a secret appears nowhere in a process's output.
+pub fn assert_no_secret(output: &std::process::Output, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(
+            !stdout(output).contains(secret) && !stderr(output).contains(secret),
+            "secret {secret:?} leaked"
+        );
+    }
+}
