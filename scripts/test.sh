@@ -12,5 +12,18 @@ cargo build --quiet --no-default-features --bin kubectl-aad
 mkdir -p target/no-builtin-spn
 cp target/debug/kubectl-aad target/no-builtin-spn/kubectl-aad
 export KUBECTL_AAD_NO_BUILTIN_SPN_BIN="$PWD/target/no-builtin-spn/kubectl-aad"
+# The spn flow as a shared library, kept apart because other builds of the crate overwrite
+# target/debug/libkubectl_aad_spn.so without the exported entry point.
 cargo build --quiet -p kubectl-aad-spn --features cdylib
+mkdir -p target/providers
+cp target/debug/libkubectl_aad_spn.so target/providers/
+export KUBECTL_AAD_TEST_SPN_LIB="$PWD/target/providers/libkubectl_aad_spn.so"
+# One deliberately broken provider library per way of breaking the ABI.
+mkdir -p target/broken-providers
+for kind in missing-symbol wrong-abi null-table unknown-login panics bad-json; do
+  if [ "$kind" = missing-symbol ]; then features=(); else features=(--features "$kind"); fi
+  cargo build --quiet -p broken-provider "${features[@]}"
+  cp target/debug/libbroken_provider.so "target/broken-providers/$kind.so"
+done
+export KUBECTL_AAD_TEST_BROKEN_DIR="$PWD/target/broken-providers"
 cargo test --workspace --no-fail-fast "$@"

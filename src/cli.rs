@@ -48,6 +48,38 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `kubectl-aad get-token ...` alone: the exec-plugin call kubectl makes on every run.
+///
+/// Parsing it needs only this subcommand's arguments, so `run` uses this narrower command when
+/// `get-token` comes first, instead of building the whole tree (three subcommands carry the full
+/// token flag set). The flags and their parsing are the same clap definitions as [`Cli`]'s.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-aad get-token",
+    bin_name = "kubectl-aad get-token",
+    args_override_self = true,
+    disable_version_flag = true
+)]
+pub struct GetTokenCli {
+    /// Log verbosity on stderr (see `kubectl-aad --help`).
+    #[arg(
+        short = 'v',
+        long = "verbose",
+        visible_alias = "v",
+        value_name = "LEVEL",
+        default_value_t = 0
+    )]
+    pub verbose: u8,
+
+    /// Accepted for kubelogin compatibility; logs always go to stderr.
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub logtostderr: Option<bool>,
+
+    /// The get-token arguments.
+    #[command(flatten)]
+    pub args: GetTokenArgs,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -381,6 +413,36 @@ mod tests {
             panic!("not remove-tokens")
         };
         assert_eq!(args.token_cache_dir.as_deref(), Some("/x"));
+    }
+
+    #[test]
+    fn the_narrow_get_token_parser_accepts_the_same_flags() {
+        let argv = [
+            "get-token",
+            "-v",
+            "5",
+            "-l",
+            "spn",
+            "--server-id",
+            "s",
+            "--force-refresh",
+            "--legacy",
+            "-t",
+            "x",
+            "-t",
+            "y",
+        ];
+        let narrow = GetTokenCli::try_parse_from(argv).expect("narrow parse");
+        let Command::GetToken(full) = parse(&argv).command else {
+            panic!("not get-token")
+        };
+        assert_eq!(narrow.verbose, 5);
+        assert_eq!(format!("{:?}", narrow.args), format!("{full:?}"));
+        assert_eq!(
+            narrow.args.token.tenant_id.as_deref(),
+            Some("y"),
+            "the last repeated flag wins, as in kubelogin"
+        );
     }
 
     #[test]

@@ -31,14 +31,25 @@ use std::ffi::OsString;
 #[cfg(feature = "builtin-spn")]
 use kubectl_aad_spn as _;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::{CommandFactory, FromArgMatches, Parser as _};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, GetTokenCli};
 use crate::env::Env;
 use crate::error::{ExitStatus, UsageError};
 
 /// Parses `args` and runs the subcommand.
 pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::Result<ExitStatus> {
+    let args: Vec<OsString> = args.into_iter().collect();
+    // The per-call exec plugin path: parse get-token with its own, smaller clap command.
+    if args.get(1).is_some_and(|a| a == "get-token") {
+        return match GetTokenCli::try_parse_from(&args[1..]) {
+            Ok(cli) => {
+                env.verbosity = cli.verbose;
+                commands::get_token(cli.args, env)
+            }
+            Err(err) => clap_outcome(err, env),
+        };
+    }
     let cli = match Cli::command()
         .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m))

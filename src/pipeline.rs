@@ -175,10 +175,10 @@ pub fn provider_error(err: ProviderError) -> anyhow::Error {
 
 fn to_entry(tokens: TokenSet, now: u64) -> CacheEntry {
     let mut identity = tokens.identity;
-    if identity == Default::default() {
-        if let Some(claims) = Claims::decode(tokens.access_token.expose()) {
-            identity = claims.identity();
-        }
+    if identity == Default::default()
+        && let Some(claims) = Claims::decode(tokens.access_token.expose())
+    {
+        identity = claims.identity();
     }
     CacheEntry {
         access_token: tokens.access_token,

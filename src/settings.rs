@@ -304,11 +304,11 @@ pub fn resolve_token_options(
         }
         if login_so_far == LoginMode::AzurePipelines.as_str() {
             let mut fill = |target: &mut Option<String>, var: &'static str, field: &'static str| {
-                if target.as_deref().is_none_or(str::is_empty) {
-                    if let Some(value) = env.get(var) {
-                        *target = Some(value.to_owned());
-                        overrides.push((var, field));
-                    }
+                if target.as_deref().is_none_or(str::is_empty)
+                    && let Some(value) = env.get(var)
+                {
+                    *target = Some(value.to_owned());
+                    overrides.push((var, field));
                 }
             };
             fill(&mut client_id, "AZURESUBSCRIPTION_CLIENT_ID", "--client-id");
@@ -320,11 +320,11 @@ pub fn resolve_token_options(
             );
         }
         // kubelogin ignores an AZURE_CLI_TIMEOUT that does not parse; so do we.
-        if let Some(value) = env.get("AZURE_CLI_TIMEOUT") {
-            if parse_duration(value).is_some() {
-                timeout_text = Some(value.to_owned());
-                overrides.push(("AZURE_CLI_TIMEOUT", "--timeout"));
-            }
+        if let Some(value) = env.get("AZURE_CLI_TIMEOUT")
+            && parse_duration(value).is_some()
+        {
+            timeout_text = Some(value.to_owned());
+            overrides.push(("AZURE_CLI_TIMEOUT", "--timeout"));
         }
     }
 

@@ -23,10 +23,10 @@ pub fn run(args: GetTokenArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
     let cache = TokenCache::new(&options.cache_dir);
     let key = pipeline::cache_key(&options);
 
-    if !args.force_refresh {
-        if let Some(entry) = pipeline::cached(&cache, &key, pipeline::now_secs(env))? {
-            return print(env, &exec_info, &entry);
-        }
+    if !args.force_refresh
+        && let Some(entry) = pipeline::cached(&cache, &key, pipeline::now_secs(env))?
+    {
+        return print(env, &exec_info, &entry);
     }
 
     log_options(env, &options);

@@ -190,12 +190,13 @@ pub fn convert(
         let new_user = convert_user(&named.name, user, options, gets_pop, &mut report.warnings)?;
         rewritten.push((file, index, new_user));
     }
-    if pop_from_flags && candidates.len() > 1 {
-        if let Some(target) = &pop_target {
-            report.warnings.push(format!(
+    if pop_from_flags
+        && candidates.len() > 1
+        && let Some(target) = &pop_target
+    {
+        report.warnings.push(format!(
                 "--pop-claims was applied to user {target:?} only; PoP claims name one cluster, convert the others with --context"
             ));
-        }
     }
     for (file, index, user) in rewritten {
         report
@@ -590,14 +591,14 @@ fn convert_user(
         .as_ref()
         .and_then(|e| e.env.clone())
         .unwrap_or_default();
-    if login == LoginMode::AzureCli {
-        if let Some(dir) = options.azure_config_dir.filter(|d| !d.is_empty()) {
-            env.retain(|entry| entry.get("name").map(String::as_str) != Some("AZURE_CONFIG_DIR"));
-            env.push(HashMap::from([
-                ("name".to_owned(), "AZURE_CONFIG_DIR".to_owned()),
-                ("value".to_owned(), dir.to_owned()),
-            ]));
-        }
+    if login == LoginMode::AzureCli
+        && let Some(dir) = options.azure_config_dir.filter(|d| !d.is_empty())
+    {
+        env.retain(|entry| entry.get("name").map(String::as_str) != Some("AZURE_CONFIG_DIR"));
+        env.push(HashMap::from([
+            ("name".to_owned(), "AZURE_CONFIG_DIR".to_owned()),
+            ("value".to_owned(), dir.to_owned()),
+        ]));
     }
     let install_hint = old_exec
         .as_ref()

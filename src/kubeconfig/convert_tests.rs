@@ -98,24 +98,13 @@ fn kubeconfig(aks1: AuthInfo, aks2: AuthInfo) -> Kubeconfig {
     }
 }
 
+#[derive(Default)]
 struct Case<'a> {
     flags: TokenFlags,
     env: &'a [(&'a str, &'a str)],
     context: Option<&'a str>,
     azure_config_dir: Option<&'a str>,
     api: Option<ExecApiVersion>,
-}
-
-impl Default for Case<'_> {
-    fn default() -> Self {
-        Case {
-            flags: TokenFlags::default(),
-            env: &[],
-            context: None,
-            azure_config_dir: None,
-            api: None,
-        }
-    }
 }
 
 fn run(files: &mut [Kubeconfig], case: Case<'_>) -> Result<ConvertReport, ConvertError> {

@@ -12,24 +12,24 @@ use entra_emulator::{AKS_SERVER_ID, Client, Emulator, EmulatorConfig, TestCa};
 
 use crate::util::*;
 
-pub const TENANT: &str = "tenant1";
-pub const SECRET_APP: &str = "11111111-1111-1111-1111-111111111111";
-pub const SECRET_APP_OID: &str = "aaaaaaaa-0000-0000-0000-000000000001";
-pub const CERT_APP: &str = "22222222-2222-2222-2222-222222222222";
-pub const CERT_APP_OID: &str = "aaaaaaaa-0000-0000-0000-000000000002";
+pub(crate) const TENANT: &str = "tenant1";
+pub(crate) const SECRET_APP: &str = "11111111-1111-1111-1111-111111111111";
+pub(crate) const SECRET_APP_OID: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+pub(crate) const CERT_APP: &str = "22222222-2222-2222-2222-222222222222";
+pub(crate) const CERT_APP_OID: &str = "aaaaaaaa-0000-0000-0000-000000000002";
 /// Distinctive, so a leak is easy to grep for.
-pub const CLIENT_SECRET: &str = "Sup3r-s3cret-CLIENT-value~42";
-pub const PFX_PASSWORD: &str = "pfx-P4ssw0rd-not-for-logs";
+pub(crate) const CLIENT_SECRET: &str = "Sup3r-s3cret-CLIENT-value~42";
+pub(crate) const PFX_PASSWORD: &str = "pfx-P4ssw0rd-not-for-logs";
 
 /// A certificate and its key, in the formats users have.
-pub struct CertFiles {
+pub(crate) struct CertFiles {
     pub der: Vec<u8>,
     pub pem_pkcs8: PathBuf,
     pub pem_pkcs1: PathBuf,
     pub pfx: PathBuf,
 }
 
-pub struct Cluster {
+pub(crate) struct Cluster {
     pub env: TestEnv,
     pub emulator: Emulator,
     pub api: ApiServer,
@@ -43,7 +43,7 @@ pub struct Cluster {
 
 impl Cluster {
     /// Emulator with a secret app and a certificate app; API server expecting the AKS audience.
-    pub fn start() -> Cluster {
+    pub(crate) fn start() -> Cluster {
         let env = TestEnv::new();
         let cert = make_cert(&env, "spn", false);
         let expired_cert = make_cert(&env, "expired", true);
@@ -101,7 +101,7 @@ impl Cluster {
     }
 
     /// Writes an `az aks get-credentials`-style kubeconfig and converts it with `convert_args`.
-    pub fn kubeconfig_for(&self, convert_args: &[&str]) {
+    pub(crate) fn kubeconfig_for(&self, convert_args: &[&str]) {
         let text = format!(
             r#"apiVersion: v1
 kind: Config
@@ -146,7 +146,7 @@ users:
     }
 
     /// kubectl against the cluster, trusting the emulator's CA for the plugin's HTTPS calls.
-    pub fn kubectl(&self) -> Command {
+    pub(crate) fn kubectl(&self) -> Command {
         let mut command = self.env.kubectl();
         command
             .env("KUBECONFIG", &self.kubeconfig)
@@ -155,7 +155,7 @@ users:
     }
 
     /// kubectl-aad get-token with the emulator as authority.
-    pub fn get_token(&self, args: &[&str]) -> Command {
+    pub(crate) fn get_token(&self, args: &[&str]) -> Command {
         let mut command = self.env.aad();
         command
             .args([
@@ -176,7 +176,7 @@ users:
 }
 
 /// A self-signed RSA certificate (optionally long expired) in PEM (PKCS#8 and PKCS#1) and PFX.
-pub fn make_cert(env: &TestEnv, name: &str, expired: bool) -> CertFiles {
+pub(crate) fn make_cert(env: &TestEnv, name: &str, expired: bool) -> CertFiles {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("rsa key");
     let mut params =
         rcgen::CertificateParams::new(vec![format!("{name}.kubectl-aad.test")]).expect("params");
@@ -235,7 +235,7 @@ fn pkcs1_pem(pkcs8: &[u8]) -> String {
 }
 
 /// Asserts a secret appears nowhere in a process's output.
-pub fn assert_no_secret(output: &std::process::Output, secrets: &[&str]) {
+pub(crate) fn assert_no_secret(output: &std::process::Output, secrets: &[&str]) {
     for secret in secrets {
         assert!(
             !stdout(output).contains(secret) && !stderr(output).contains(secret),

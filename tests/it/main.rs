@@ -12,5 +12,7 @@ mod get_token;
 mod krew;
 // the spn provider end to end with kubectl, kube-rs, the emulator and the API server.
 mod spn;
+// the provider registry: built in, shared libraries, broken libraries.
+mod providers;
 // version, completion, usage errors.
 mod misc;

@@ -284,7 +284,9 @@ fn failures_are_one_line_name_the_fix_and_leak_nothing() {
         PFX_PASSWORD,
         "wrong-pfx-password",
     ];
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    /// Arguments, environment, and what the one stderr line must say.
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec!["--client-id", SECRET_APP],
             vec![("AZURE_CLIENT_SECRET", "wrong-secret-value-xyz")],

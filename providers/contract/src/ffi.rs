@@ -119,14 +119,23 @@ impl Ui for CallbackUi {
 }
 
 /// Library side of `call`: used by [`crate::export_provider!`]; not for direct use.
+///
+/// # Safety
+///
+/// `input` must point to `input_len` initialised bytes that stay alive for the call, and
+/// `ui_ctx` must be what the host expects back in `ui`.
 #[doc(hidden)]
-pub fn entry_call(
+pub unsafe fn entry_call(
     provider: &dyn Provider,
     input: *const u8,
     input_len: usize,
     ui: UiCallback,
     ui_ctx: *mut c_void,
 ) -> *mut c_char {
+    // The panic is reported in the reply; keep the default hook's multi-line report off stderr.
+    // This library has its own copy of std, so the hook change stays inside it.
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         if input.is_null() {
             return Reply::Err(ProviderError::new(ErrorKind::Internal, "null request"));
@@ -140,6 +149,7 @@ pub fn entry_call(
         };
         serve(provider, bytes, &ui)
     }));
+    std::panic::set_hook(previous_hook);
     let reply = outcome.unwrap_or_else(|payload| {
         let what = payload
             .downcast_ref::<&str>()
@@ -159,8 +169,12 @@ pub fn entry_call(
 }
 
 /// Library side of `free`: used by [`crate::export_provider!`]; not for direct use.
+///
+/// # Safety
+///
+/// `reply` must be null or a pointer returned by [`entry_call`] of this library, freed once.
 #[doc(hidden)]
-pub fn entry_free(reply: *mut c_char) {
+pub unsafe fn entry_free(reply: *mut c_char) {
     if !reply.is_null() {
         // SAFETY: `reply` came from `CString::into_raw` in `entry_call` of this same library and
         // the host frees each reply exactly once.
@@ -177,6 +191,7 @@ pub fn entry_free(reply: *mut c_char) {
 macro_rules! export_provider {
     ($login:expr, $provider:expr) => {
         #[doc(hidden)]
+        #[allow(unsafe_code)]
         pub mod __kubectl_aad_export {
             use super::*;
             use std::ffi::{c_char, c_void};
@@ -199,11 +214,13 @@ macro_rules! export_provider {
                 ui: $crate::ffi::UiCallback,
                 ui_ctx: *mut c_void,
             ) -> *mut c_char {
-                $crate::ffi::entry_call(&$provider, input, input_len, ui, ui_ctx)
+                // SAFETY: the host upholds the ABI: `input` holds `input_len` bytes for the call.
+                unsafe { $crate::ffi::entry_call(&$provider, input, input_len, ui, ui_ctx) }
             }
 
             extern "C" fn free(reply: *mut c_char) {
-                $crate::ffi::entry_free(reply)
+                // SAFETY: the host passes back each reply of `call` exactly once.
+                unsafe { $crate::ffi::entry_free(reply) }
             }
 
             static VTABLE: $crate::ffi::ProviderVTable = $crate::ffi::ProviderVTable {

@@ -266,7 +266,7 @@ fn client_credentials(
             );
         }
         if let Err(response) = verify_assertion(state, &client, assertion, endpoint) {
-            return response;
+            return *response;
         }
     } else if let Some(secret) = form.get("client_secret") {
         if client.secret.as_deref() != Some(secret.as_str()) {
@@ -326,14 +326,14 @@ fn verify_assertion(
     client: &Client,
     assertion: &str,
     endpoint: &str,
-) -> Result<(), Response> {
+) -> Result<(), Box<Response>> {
     let invalid = |code: u64, description: &str| {
-        aad_error(
+        Box::new(aad_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             code,
             description,
-        )
+        ))
     };
     let Some(registered) = &client.certificate_der else {
         return Err(invalid(

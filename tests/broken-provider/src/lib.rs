@@ -1,0 +1,94 @@
+//! Provider libraries that are broken on purpose, one way per cargo feature, so the host's
+//! loader can be tested against each: a wrong ABI version, a null table, an unknown login mode,
+//! a provider that panics (exported through the contract's macro, which must catch it), a reply that is not JSON, and (with no feature) no entry point.
+//! scripts/test.sh builds one library per feature.
+#![allow(unsafe_code, missing_docs)]
+
+/// A provider whose code panics, exported through the contract's own macro, which must catch it.
+#[cfg(feature = "panics")]
+mod panicking {
+    use kubectl_aad_contract::{Provider, ProviderError, TokenRequest, TokenSet, Ui};
+
+    pub struct PanickingProvider;
+
+    impl Provider for PanickingProvider {
+        fn acquire(&self, request: &TokenRequest, _ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
+            let reason = "deliberate panic in a test provider";
+            if !request.client_id.is_empty() {
+                panic!("{reason}");
+            }
+            Err(ProviderError::new(
+                kubectl_aad_contract::ErrorKind::Internal,
+                reason,
+            ))
+        }
+    }
+
+    kubectl_aad_contract::export_provider!(
+        kubectl_aad_contract::LoginMode::Spn,
+        crate::panicking::PanickingProvider
+    );
+}
+
+#[cfg(any(
+    feature = "wrong-abi",
+    feature = "null-table",
+    feature = "unknown-login",
+    feature = "bad-json"
+))]
+mod exported {
+    use std::ffi::{c_char, c_void};
+
+    use kubectl_aad_contract::ffi::{ABI_VERSION, ProviderVTable, UiCallback};
+
+    extern "C" fn call(
+        _input: *const u8,
+        _len: usize,
+        _ui: UiCallback,
+        _ctx: *mut c_void,
+    ) -> *mut c_char {
+        let reply = if cfg!(feature = "bad-json") {
+            "this is not json"
+        } else {
+            r#"{"err":{"kind":"internal","message":"unused"}}"#
+        };
+        std::ffi::CString::new(reply).unwrap_or_default().into_raw()
+    }
+
+    extern "C" fn free(reply: *mut c_char) {
+        if !reply.is_null() {
+            // SAFETY: `reply` came from `CString::into_raw` in `call` above.
+            drop(unsafe { std::ffi::CString::from_raw(reply) });
+        }
+    }
+
+    static VTABLE: ProviderVTable = ProviderVTable {
+        abi_version: if cfg!(feature = "wrong-abi") {
+            999
+        } else {
+            ABI_VERSION
+        },
+        login: if cfg!(feature = "unknown-login") {
+            c"kerberos".as_ptr()
+        } else {
+            c"spn".as_ptr()
+        },
+        call,
+        free,
+    };
+
+    #[unsafe(no_mangle)]
+    pub extern "C" fn kubectl_aad_provider_entry() -> *const ProviderVTable {
+        if cfg!(feature = "null-table") {
+            std::ptr::null()
+        } else {
+            &VTABLE
+        }
+    }
+}
+
+/// Keeps the library non-empty when no feature is chosen.
+#[unsafe(no_mangle)]
+pub extern "C" fn broken_provider_marker() -> u32 {
+    7
+}

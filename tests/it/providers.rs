@@ -1,0 +1,248 @@
+//! The provider registry: built-in providers, the spn flow loaded from a shared library by a
+//! binary built without it, and every way a library can be broken.
+//!
+//! scripts/test.sh builds the pieces these tests need and passes them by environment:
+//! KUBECTL_AAD_NO_BUILTIN_SPN_BIN (kubectl-aad built with --no-default-features),
+//! KUBECTL_AAD_TEST_SPN_LIB (the spn cdylib) and KUBECTL_AAD_TEST_BROKEN_DIR.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::fixture::*;
+use crate::util::*;
+
+fn built(var: &str) -> PathBuf {
+    let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+        panic!("{var} is not set: run the suite with scripts/test.sh, which builds it")
+    });
+    assert!(path.exists(), "{var}={} does not exist", path.display());
+    path
+}
+
+/// A directory holding only the given library, under a chosen name.
+fn dir_with(env: &TestEnv, library: &std::path::Path, name: &str) -> PathBuf {
+    let dir = env.path(&format!("providers-{name}"));
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::copy(library, dir.join(format!("{name}.so"))).expect("copy library");
+    dir
+}
+
+fn no_builtin_spn(env: &TestEnv) -> Command {
+    let mut command = Command::new(built("KUBECTL_AAD_NO_BUILTIN_SPN_BIN"));
+    command
+        .env_clear()
+        .env("PATH", path_with_our_binary())
+        .env("HOME", env.dir.path());
+    command
+}
+
+#[test]
+fn providers_lists_the_built_in_flows() {
+    let env = TestEnv::new();
+    let output = run(env.aad().arg("providers"));
+    assert!(output.status.success());
+    let listing = stdout(&output);
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("spn") && l.contains("v1") && l.ends_with("built in")),
+        "{listing}"
+    );
+    assert_eq!(
+        listing.lines().count(),
+        10,
+        "a header and one line per login mode: {listing}"
+    );
+}
+
+#[test]
+fn spn_from_a_shared_library_gives_the_same_token_end_to_end() {
+    let cluster = Cluster::start();
+    let library_dir = dir_with(
+        &cluster.env,
+        &built("KUBECTL_AAD_TEST_SPN_LIB"),
+        "libkubectl_aad_spn",
+    );
+
+    let listing = stdout(&run(no_builtin_spn(&cluster.env).arg("providers")));
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("spn") && l.ends_with("not available")),
+        "the binary really lacks spn: {listing}"
+    );
+    let listing = stdout(&run(no_builtin_spn(&cluster.env)
+        .args(["providers", "--providers-dir"])
+        .arg(&library_dir)));
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("spn") && l.contains(library_dir.to_str().expect("utf8"))),
+        "{listing}"
+    );
+
+    // Without the library the mode is unavailable, clearly.
+    let base = |command: &mut Command| {
+        command
+            .args([
+                "get-token",
+                "-l",
+                "spn",
+                "--server-id",
+                entra_emulator::AKS_SERVER_ID,
+                "--tenant-id",
+                TENANT,
+                "--client-id",
+                SECRET_APP,
+                "--authority-host",
+                &cluster.emulator.authority_host(),
+                "--cache-dir",
+            ])
+            .arg(&cluster.cache_dir)
+            .env("SSL_CERT_FILE", &cluster.ca_file)
+            .env("AZURE_CLIENT_SECRET", CLIENT_SECRET);
+    };
+    let mut command = no_builtin_spn(&cluster.env);
+    base(&mut command);
+    assert_one_line_failure(
+        &run(&mut command),
+        "login mode spn is not available in this build",
+    );
+
+    // Through kubectl: the kubeconfig calls the binary without spn, which loads the library.
+    let no_spn_bin = built("KUBECTL_AAD_NO_BUILTIN_SPN_BIN");
+    cluster.kubeconfig_for(&[
+        "-l",
+        "spn",
+        "--client-id",
+        SECRET_APP,
+        "--exec-command",
+        no_spn_bin.to_str().expect("utf8"),
+    ]);
+    let output = run(cluster
+        .kubectl()
+        .args(["auth", "whoami", "-o", "json"])
+        .env("AZURE_CLIENT_SECRET", CLIENT_SECRET)
+        .env("KUBECTL_AAD_PROVIDERS_DIR", &library_dir));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains(SECRET_APP_OID));
+    assert_no_secret(&output, &[CLIENT_SECRET]);
+    assert_eq!(cluster.emulator.token_requests(), 1);
+
+    // Provider errors cross the ABI intact: one line, the AADSTS code and the hint.
+    let mut command = no_builtin_spn(&cluster.env);
+    base(&mut command);
+    command
+        .args(["--providers-dir"])
+        .arg(&library_dir)
+        .env("AZURE_CLIENT_SECRET", "wrong-secret-value")
+        .arg("--force-refresh");
+    let output = run(&mut command);
+    assert_one_line_failure(&output, "AADSTS7000215");
+    assert!(stderr(&output).contains("check --client-secret"));
+    assert_no_secret(&output, &["wrong-secret-value", CLIENT_SECRET]);
+}
+
+#[test]
+fn a_library_may_not_silently_replace_a_built_in_provider() {
+    let env = TestEnv::new();
+    let library_dir = dir_with(&env, &built("KUBECTL_AAD_TEST_SPN_LIB"), "spn-override");
+    let output = run(env
+        .aad()
+        .args([
+            "get-token",
+            "-l",
+            "spn",
+            "--server-id",
+            "s",
+            "--client-id",
+            "c",
+            "--tenant-id",
+            "t",
+            "--client-secret",
+            "x",
+            "--providers-dir",
+        ])
+        .arg(&library_dir)
+        .arg("--cache-dir")
+        .arg(env.path("c")));
+    assert_one_line_failure(
+        &output,
+        "which is built in; remove the library or pass --allow-provider-override",
+    );
+    assert!(stderr(&output).contains("spn-override.so"));
+    let listing = stdout(&run(env
+        .aad()
+        .args(["providers", "--providers-dir"])
+        .arg(&library_dir)));
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("spn") && l.contains("spn-override.so")),
+        "providers shows what would be used with the override: {listing}"
+    );
+}
+
+#[test]
+fn every_broken_library_is_a_clear_error_naming_the_file() {
+    let env = TestEnv::new();
+    let broken = built("KUBECTL_AAD_TEST_BROKEN_DIR");
+    let garbage_dir = env.path("providers-garbage");
+    fs::create_dir_all(&garbage_dir).expect("mkdir");
+    fs::write(garbage_dir.join("garbage.so"), b"\x7fELF but not really").expect("garbage");
+    let cases = [
+        (
+            "missing-symbol",
+            "does not export `kubectl_aad_provider_entry`",
+        ),
+        (
+            "wrong-abi",
+            "speaks provider ABI v999, but this kubectl-aad speaks v1",
+        ),
+        ("null-table", "returned no provider table"),
+        (
+            "unknown-login",
+            "declares an unknown login mode \"kerberos\"",
+        ),
+        (
+            "panics",
+            "the provider panicked: deliberate panic in a test provider",
+        ),
+        ("bad-json", "replied with invalid JSON"),
+    ];
+    for (kind, needle) in cases {
+        let dir = dir_with(&env, &broken.join(format!("{kind}.so")), kind);
+        let mut command = no_builtin_spn(&env);
+        command
+            .args([
+                "get-token",
+                "-l",
+                "spn",
+                "--server-id",
+                "s",
+                "--client-id",
+                "c",
+                "--tenant-id",
+                "t",
+                "--client-secret",
+                "x",
+                "--providers-dir",
+            ])
+            .arg(&dir)
+            .arg("--cache-dir")
+            .arg(env.path("cache"));
+        let output = run(&mut command);
+        assert_one_line_failure(&output, needle);
+        assert!(
+            stderr(&output).contains(&format!("{kind}.so")),
+            "{kind}: the message names the file: {}",
+            stderr(&output)
+        );
+    }
+    let output = run(no_builtin_spn(&env)
+        .args(["providers", "--providers-dir"])
+        .arg(&garbage_dir));
+    assert_one_line_failure(&output, "could not load provider library");
+    assert!(stderr(&output).contains("garbage.so"));
+}
