@@ -26,4 +26,6 @@ for kind in missing-symbol wrong-abi null-table unknown-login panics bad-json; d
   cp target/debug/libbroken_provider.so "target/broken-providers/$kind.so"
 done
 export KUBECTL_AAD_TEST_BROKEN_DIR="$PWD/target/broken-providers"
+# Test-only binaries (the emulator's stand-in browser) used by the end-to-end tests.
+cargo build --quiet -p entra-emulator --bins
 cargo test --workspace --no-fail-fast "$@"

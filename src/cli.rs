@@ -94,6 +94,8 @@ pub enum Command {
     Providers(ProvidersArgs),
     /// Show who the cached (or a fresh) token belongs to, decoded locally.
     Whoami(WhoamiArgs),
+    /// Sign in now and fill the token cache (for interactive modes, and to pre-warm scripts).
+    Login(WhoamiArgs),
     /// Print the version and build details.
     Version,
     /// Print a shell completion script.
@@ -213,6 +215,11 @@ pub struct TokenFlags {
     /// Account to pre-fill on the interactive sign-in page
     #[arg(long, value_name = "UPN")]
     pub login_hint: Option<String>,
+
+    /// Command that opens the sign-in URL for interactive login [env: BROWSER]
+    /// [default: the system's browser]
+    #[arg(long, value_name = "COMMAND")]
+    pub browser_command: Option<String>,
 }
 
 /// `get-token`.
@@ -300,7 +307,7 @@ pub struct ProvidersArgs {
     pub providers_dir: Option<PathBuf>,
 }
 
-/// `whoami`.
+/// `whoami` and `login`: get-token flags, or a kubeconfig context whose exec entry has them.
 #[derive(Debug, Args)]
 pub struct WhoamiArgs {
     /// The kubelogin-compatible token flags (ignored when --context is given).

@@ -30,6 +30,7 @@ use std::ffi::OsString;
 // from dropping it (and its registration) because nothing else refers to it.
 #[cfg(feature = "builtin-spn")]
 use kubectl_aad_spn as _;
+use {kubectl_aad_devicecode as _, kubectl_aad_interactive as _, kubectl_aad_ropc as _};
 
 use clap::{CommandFactory, FromArgMatches, Parser as _};
 
@@ -64,6 +65,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::R
         Command::RemoveTokens(args) => commands::remove_tokens(args, env),
         Command::Providers(args) => commands::providers(args, env),
         Command::Whoami(args) => commands::whoami(args, env),
+        Command::Login(args) => commands::login(args, env),
         Command::Version => commands::version(env),
         Command::Completion(args) => commands::completion(args, env),
     }

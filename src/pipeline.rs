@@ -155,7 +155,17 @@ pub fn obtain(
         Some(tokens) => tokens,
         None => {
             env.log(5, &format!("running the {} flow", job.options.login));
-            provider.acquire(&request, env).map_err(provider_error)?
+            provider
+                .acquire(&request, env)
+                .map_err(|err| match err.kind {
+                    ErrorKind::InteractionRequired if err.hint.is_none() => {
+                        provider_error(err.with_hint(format!(
+                            "run `{}` in a terminal to sign in, then retry",
+                            login_command(job.options)
+                        )))
+                    }
+                    _ => provider_error(err),
+                })?
         }
     };
     let entry = to_entry(tokens, now_secs(env));
@@ -163,6 +173,44 @@ pub fn obtain(
         env.warn(&format!("could not save the token: {err}"));
     }
     Ok(entry)
+}
+
+/// The `kubectl-aad login` command that signs in for these options (never with a secret).
+pub fn login_command(o: &TokenOptions) -> String {
+    let mut words = vec![
+        "kubectl-aad".to_owned(),
+        "login".to_owned(),
+        "-l".to_owned(),
+        o.login.as_str().to_owned(),
+    ];
+    let mut add = |flag: &str, value: &str| {
+        if !value.is_empty() {
+            words.push(flag.to_owned());
+            words.push(if value.contains(char::is_whitespace) {
+                format!("'{value}'")
+            } else {
+                value.to_owned()
+            });
+        }
+    };
+    add("--server-id", &o.server_id);
+    add("--client-id", &o.client_id);
+    add("--tenant-id", &o.tenant_id);
+    add(
+        "--environment",
+        o.environment.as_deref().unwrap_or_default(),
+    );
+    add(
+        "--authority-host",
+        o.authority_host.as_deref().unwrap_or_default(),
+    );
+    add("--login-hint", o.login_hint.as_deref().unwrap_or_default());
+    add("--username", o.username.as_deref().unwrap_or_default());
+    add("--cache-dir", &o.cache_dir.display().to_string());
+    if o.legacy {
+        words.push("--legacy".to_owned());
+    }
+    words.join(" ")
 }
 
 /// A provider failure as one line: message, then the hint.
@@ -237,6 +285,7 @@ pub fn token_request(job: &TokenJob<'_>, env: &Env) -> TokenRequest {
         service_connection_id: o.service_connection_id.clone(),
         redirect_url: o.redirect_url.clone(),
         login_hint: o.login_hint.clone(),
+        browser_command: o.browser_command.clone(),
         pop: None,
         interactive: job.interactive,
         timeout_secs: o.timeout.as_secs().max(1),

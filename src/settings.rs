@@ -141,6 +141,8 @@ pub struct TokenOptions {
     pub disable_instance_discovery: bool,
     pub redirect_url: Option<String>,
     pub login_hint: Option<String>,
+    /// The command that opens the interactive sign-in page.
+    pub browser_command: Option<String>,
     /// `AZURE_CONFIG_DIR` (read by `az` itself).
     pub azure_config_dir: Option<String>,
     /// Which variables replaced which flags, for `-v 1`.
@@ -384,6 +386,7 @@ pub fn resolve_token_options(
         disable_instance_discovery: flags.disable_instance_discovery.unwrap_or(false),
         redirect_url: non_empty(flags.redirect_url.clone()),
         login_hint: non_empty(flags.login_hint.clone()),
+        browser_command: non_empty(flags.browser_command.clone()),
         azure_config_dir: env.get("AZURE_CONFIG_DIR").map(str::to_owned),
         overrides,
     })

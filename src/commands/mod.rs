@@ -1,8 +1,10 @@
 //! One module per subcommand; each exposes one `run`, re-exported here under the command's name.
 
 mod completion;
+mod context;
 mod convert_kubeconfig;
 mod get_token;
+mod login;
 mod providers;
 mod remove_tokens;
 mod version;
@@ -11,6 +13,7 @@ mod whoami;
 pub use completion::run as completion;
 pub use convert_kubeconfig::run as convert_kubeconfig;
 pub use get_token::run as get_token;
+pub use login::run as login;
 pub use providers::run as providers;
 pub use remove_tokens::run as remove_tokens;
 pub use version::run as version;

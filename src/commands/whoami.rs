@@ -8,14 +8,13 @@ use std::io::Write as _;
 use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::Context as _;
-use clap::Parser as _;
 
+use super::context;
 use crate::claims::Claims;
-use crate::cli::{Cli, Command, TokenFlags, WhoamiArgs};
+use crate::cli::WhoamiArgs;
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential;
-use crate::kubeconfig;
 use crate::pipeline::{self, TokenJob};
 use crate::settings;
 use crate::token_cache::TokenCache;
@@ -23,7 +22,7 @@ use crate::token_cache::TokenCache;
 /// Prints the identity.
 pub fn run(args: WhoamiArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
     let flags = match &args.context {
-        Some(context) => flags_from_context(context, &args, env)?,
+        Some(context) => context::token_flags(context, args.kubeconfig.as_deref(), env)?,
         None => args.token.clone(),
     };
     let options = settings::resolve_token_options(&flags, &env.vars, env.home.as_deref())?;
@@ -86,37 +85,4 @@ pub fn run(args: WhoamiArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
         env.warn("the token has a groups overage claim: the user is in more than 200 groups, so Kubernetes RBAC sees none of them; use fewer groups or app roles");
     }
     Ok(ExitStatus::Success)
-}
-
-/// The get-token flags written in a context's exec entry.
-fn flags_from_context(context: &str, args: &WhoamiArgs, env: &Env) -> anyhow::Result<TokenFlags> {
-    let paths = kubeconfig::paths(args.kubeconfig.as_deref(), &env.vars, env.home.as_deref())?;
-    let files = kubeconfig::load(&paths)?;
-    let user = files
-        .iter()
-        .flat_map(|f| &f.config.contexts)
-        .find(|c| c.name == context)
-        .with_context(|| format!("no context exists with the name {context:?}"))?
-        .context
-        .as_ref()
-        .and_then(|c| c.user.clone())
-        .with_context(|| format!("context {context:?} has no user"))?;
-    let exec_args = files
-        .iter()
-        .flat_map(|f| &f.config.auth_infos)
-        .find(|u| u.name == user)
-        .and_then(|u| u.auth_info.as_ref())
-        .and_then(|u| u.exec.as_ref())
-        .and_then(|e| e.args.clone())
-        .with_context(|| format!("user {user:?} of context {context:?} has no exec entry; run `kubectl-aad convert-kubeconfig --context {context}` first"))?;
-    let argv = std::iter::once("kubectl-aad".to_owned()).chain(exec_args);
-    match Cli::try_parse_from(argv) {
-        Ok(Cli {
-            command: Command::GetToken(get_token),
-            ..
-        }) => Ok(get_token.token),
-        _ => anyhow::bail!(
-            "the exec entry of user {user:?} is not a `get-token` call kubectl-aad understands; re-run convert-kubeconfig"
-        ),
-    }
 }

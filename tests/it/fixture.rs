@@ -8,7 +8,9 @@ use std::process::Command;
 use std::sync::Arc;
 
 use api_server::{ApiServer, ApiServerConfig};
-use entra_emulator::{AKS_SERVER_ID, Client, Emulator, EmulatorConfig, TestCa};
+use entra_emulator::{
+    AKS_CLIENT_ID, AKS_SERVER_ID, Client, Emulator, EmulatorConfig, TestCa, User,
+};
 
 use crate::util::*;
 
@@ -20,6 +22,11 @@ pub(crate) const CERT_APP_OID: &str = "aaaaaaaa-0000-0000-0000-000000000002";
 /// Distinctive, so a leak is easy to grep for.
 pub(crate) const CLIENT_SECRET: &str = "Sup3r-s3cret-CLIENT-value~42";
 pub(crate) const PFX_PASSWORD: &str = "pfx-P4ssw0rd-not-for-logs";
+pub(crate) const ALICE: &str = "alice@contoso.test";
+pub(crate) const ALICE_OID: &str = "bbbbbbbb-0000-0000-0000-00000000a11c";
+pub(crate) const ALICE_PASSWORD: &str = "alice-Pa55word-never-logged";
+pub(crate) const BOB: &str = "bob@contoso.test";
+pub(crate) const BOB_PASSWORD: &str = "bob-Pa55word-never-logged";
 
 /// A certificate and its key, in the formats users have.
 pub(crate) struct CertFiles {
@@ -67,6 +74,19 @@ impl Cluster {
                 certificate_der: Some(expired_cert.der.clone()),
                 object_id: "oid-expired".into(),
                 ..Client::default()
+            })
+            .with_public_client(AKS_CLIENT_ID)
+            .with_user(User {
+                username: ALICE.into(),
+                password: ALICE_PASSWORD.into(),
+                object_id: ALICE_OID.into(),
+                groups: vec!["aks-admins".into()],
+            })
+            .with_user(User {
+                username: BOB.into(),
+                password: BOB_PASSWORD.into(),
+                object_id: "bbbbbbbb-0000-0000-0000-000000000b0b".into(),
+                groups: (0..250).map(|i| format!("group-{i}")).collect(),
             });
         let ca = Arc::new(TestCa::new().expect("CA"));
         let emulator = Emulator::start_with_ca(config, ca.clone()).expect("emulator");
@@ -142,6 +162,52 @@ users:
             output.status.success(),
             "convert failed: {}",
             stderr(&output)
+        );
+    }
+
+    /// The directory of the test-only binaries (`emulator-browser`).
+    pub fn helper(&self, name: &str) -> PathBuf {
+        let path = aad_bin().parent().expect("bin dir").join(name);
+        assert!(
+            path.exists(),
+            "{} is missing: run the suite with scripts/test.sh (it builds the emulator's binaries)",
+            path.display()
+        );
+        path
+    }
+
+    /// The user on the device code page: reads the code from a sign-in message and submits it
+    /// with the user's credentials, as a person would in a browser.
+    pub fn complete_device_code(&self, message: &str, username: &str, password: &str) {
+        let code = message
+            .split("enter the code ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("a user code in the message");
+        let ca = reqwest::Certificate::from_pem(fs::read(&self.ca_file).expect("ca").as_slice())
+            .expect("ca pem");
+        let client = reqwest::blocking::Client::builder()
+            .tls_certs_merge([ca])
+            .build()
+            .expect("client");
+        let page = client
+            .get(format!("{}/devicelogin", self.emulator.url()))
+            .send()
+            .expect("page");
+        assert!(page.status().is_success());
+        let response = client
+            .post(format!("{}/devicelogin", self.emulator.url()))
+            .form(&[
+                ("user_code", code),
+                ("username", username),
+                ("password", password),
+            ])
+            .send()
+            .expect("submit");
+        assert!(
+            response.status().is_success(),
+            "the device code page refused the sign-in: {}",
+            response.text().unwrap_or_default()
         );
     }
 

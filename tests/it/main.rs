@@ -12,6 +12,8 @@ mod get_token;
 mod krew;
 // the spn provider end to end with kubectl, kube-rs, the emulator and the API server.
 mod spn;
+// devicecode, ropc and interactive sign-in, refresh and the non-interactive contract.
+mod user_signin;
 // the provider registry: built in, shared libraries, broken libraries.
 mod providers;
 // version, completion, usage errors.

@@ -496,6 +496,7 @@ mod tests {
             service_connection_id: None,
             redirect_url: None,
             login_hint: None,
+            browser_command: None,
             pop: None,
             interactive: false,
             timeout_secs: 60,

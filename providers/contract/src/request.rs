@@ -45,6 +45,9 @@ pub struct TokenRequest {
     pub redirect_url: Option<String>,
     /// The account to pre-fill on the sign-in page (interactive).
     pub login_hint: Option<String>,
+    /// The command that opens the sign-in URL (interactive); else `$BROWSER`, else the system's.
+    #[serde(default)]
+    pub browser_command: Option<String>,
     /// Proof-of-possession settings, when PoP tokens are requested.
     pub pop: Option<PopRequest>,
     /// Whether the flow may prompt on the terminal or open a browser.

@@ -69,6 +69,14 @@ fn hint_for(code: u64) -> Option<&'static str> {
     })
 }
 
+/// The OAuth `error` code of a body, if it has one.
+pub fn oauth_error(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<ErrorBody>(body)
+        .ok()
+        .map(|b| b.error)
+        .filter(|e| !e.is_empty())
+}
+
 /// Builds the provider error for a failed token request.
 pub fn to_provider_error(status: u16, body: &[u8], endpoint: &str) -> ProviderError {
     let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) else {

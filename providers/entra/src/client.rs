@@ -150,28 +150,82 @@ impl EntraClient {
         endpoint: &str,
         form: &[(&str, &str)],
     ) -> Result<TokenResponse, ProviderError> {
+        self.post_token_detailed(endpoint, form)
+            .map_err(|failure| failure.error)
+    }
+
+    /// Like [`EntraClient::post_token`], keeping the OAuth `error` code of a refusal, which
+    /// polling flows need (`authorization_pending`, `slow_down`, `expired_token`).
+    pub fn post_token_detailed(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<TokenResponse, TokenFailure> {
+        let failure = |error: ProviderError| TokenFailure {
+            oauth_error: None,
+            error,
+        };
         let response = self
             .http
             .post(endpoint)
             .form(form)
             .send()
-            .map_err(|err| network_error(endpoint, &err))?;
+            .map_err(|err| failure(network_error(endpoint, &err)))?;
         let status = response.status();
         let body = response
             .bytes()
-            .map_err(|err| network_error(endpoint, &err))?;
+            .map_err(|err| failure(network_error(endpoint, &err)))?;
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|_| {
-                ProviderError::new(
+                failure(ProviderError::new(
                     ErrorKind::Internal,
                     format!(
                         "{endpoint} answered {status} with a body that is not a token response"
                     ),
-                )
+                ))
             });
         }
-        Err(aadsts::to_provider_error(status.as_u16(), &body, endpoint))
+        Err(TokenFailure {
+            oauth_error: aadsts::oauth_error(&body),
+            error: aadsts::to_provider_error(status.as_u16(), &body, endpoint),
+        })
     }
+
+    /// Redeems a refresh token of a user flow (v2.0, or v1 for `--legacy`).
+    pub fn refresh(
+        &self,
+        request: &TokenRequest,
+        refresh_token: &Secret,
+    ) -> Result<TokenSet, ProviderError> {
+        let endpoint = self.token_endpoint(request.legacy);
+        let scope = user_scope(request);
+        let mut form = vec![
+            ("grant_type", "refresh_token"),
+            ("client_id", request.client_id.as_str()),
+            ("refresh_token", refresh_token.expose()),
+        ];
+        if request.legacy {
+            form.push(("resource", &request.server_id));
+        } else {
+            form.push(("scope", &scope));
+        }
+        Ok(self.post_token(&endpoint, &form)?.into_token_set())
+    }
+}
+
+/// A refused token request: the OAuth `error` (when the body had one) and the provider error.
+#[derive(Debug)]
+pub struct TokenFailure {
+    /// `error` of the body, e.g. `authorization_pending`.
+    pub oauth_error: Option<String>,
+    /// The typed error to report.
+    pub error: ProviderError,
+}
+
+/// The v2.0 scope of a user sign-in: the resource's `.default` plus a refresh token and the
+/// identity of the user.
+pub fn user_scope(request: &TokenRequest) -> String {
+    format!("{} offline_access openid profile", request.scope())
 }
 
 /// The blocking HTTP client: bounded by the request's timeout, trusting the system store plus

@@ -16,4 +16,6 @@ pub mod aadsts;
 pub mod assertion;
 mod client;
 
-pub use client::{EntraClient, TokenResponse, http_client, identity_of, now_secs};
+pub use client::{
+    EntraClient, TokenFailure, TokenResponse, http_client, identity_of, now_secs, user_scope,
+};

@@ -13,6 +13,8 @@ pub struct Client {
     pub object_id: String,
     /// Groups of the service principal.
     pub groups: Vec<String>,
+    /// A public client (device code, browser, ROPC): no secret, loopback redirects.
+    pub public: bool,
 }
 
 /// A user account.
@@ -53,6 +55,23 @@ impl Default for EmulatorConfig {
 }
 
 impl EmulatorConfig {
+    /// Adds a user.
+    pub fn with_user(mut self, user: User) -> Self {
+        self.users.push(user);
+        self
+    }
+
+    /// Registers a public client (the AKS client app, the Azure CLI …).
+    pub fn with_public_client(mut self, id: &str) -> Self {
+        self.clients.push(Client {
+            id: id.into(),
+            public: true,
+            object_id: format!("oid-{id}"),
+            ..Client::default()
+        });
+        self
+    }
+
     /// Adds a client.
     pub fn with_client(mut self, client: Client) -> Self {
         self.clients.push(client);

@@ -17,7 +17,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use crate::config::Client;
 use crate::state::{Fault, LoggedRequest, State};
 
-type Shared = Arc<Mutex<State>>;
+pub(crate) type Shared = Arc<Mutex<State>>;
 
 pub(crate) fn router(shared: Shared) -> Router {
     Router::new()
@@ -29,24 +29,44 @@ pub(crate) fn router(shared: Shared) -> Router {
         .route("/{tenant}/discovery/keys", get(keys))
         .route("/{tenant}/oauth2/v2.0/token", post(token_v2))
         .route("/{tenant}/oauth2/token", post(token_v1))
+        .route(
+            "/{tenant}/oauth2/v2.0/devicecode",
+            post(crate::user_flows::devicecode_v2),
+        )
+        .route(
+            "/{tenant}/oauth2/devicecode",
+            post(crate::user_flows::devicecode_v1),
+        )
+        .route(
+            "/devicelogin",
+            get(crate::user_flows::device_page).post(crate::user_flows::device_submit),
+        )
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(crate::user_flows::authorize_page).post(crate::user_flows::authorize_submit),
+        )
+        .route(
+            "/{tenant}/oauth2/v2.0/consent",
+            post(crate::user_flows::consent_submit),
+        )
         .fallback(not_found)
         .with_state(shared)
 }
 
-fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, State> {
+pub(crate) fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, State> {
     shared
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
 }
 
-fn log(
+pub(crate) fn log(
     shared: &Shared,
     method: &Method,
     uri: &Uri,
@@ -96,7 +116,7 @@ async fn keys(AxumState(shared): AxumState<Shared>, method: Method, uri: Uri) ->
 }
 
 /// An Entra-shaped error answer.
-fn aad_error(status: StatusCode, error: &str, code: u64, description: &str) -> Response {
+pub(crate) fn aad_error(status: StatusCode, error: &str, code: u64, description: &str) -> Response {
     let trace = uuid::Uuid::new_v4();
     let body = json!({
         "error": error,
@@ -190,6 +210,13 @@ async fn token(
     );
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => client_credentials(&mut state, tenant, form, v1, &endpoint),
+        Some(
+            grant @ ("urn:ietf:params:oauth:grant-type:device_code"
+            | "device_code"
+            | "password"
+            | "authorization_code"
+            | "refresh_token"),
+        ) => crate::user_flows::user_grant(&mut state, tenant, grant, form, v1),
         Some(other) => aad_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",

@@ -20,6 +20,7 @@ mod handler;
 mod keys;
 mod pki;
 mod state;
+mod user_flows;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -150,6 +151,21 @@ impl Emulator {
     /// Changes the lifetime of tokens issued from now on.
     pub fn set_token_lifetime(&self, secs: u64) {
         self.with_state(|s| s.config.token_lifetime_secs = secs);
+    }
+
+    /// Every refresh token issued so far stops working (a revoked session, a changed password).
+    pub fn revoke_refresh_tokens(&self) {
+        self.with_state(|s| s.refresh_tokens.clear());
+    }
+
+    /// The user names that completed a sign-in (device code page, browser, password).
+    pub fn sign_ins(&self) -> Vec<String> {
+        self.with_state(|s| s.sign_ins.clone())
+    }
+
+    /// The device code polling interval announced to clients (default 1 s).
+    pub fn set_device_interval(&self, secs: u64) {
+        self.with_state(|s| s.device_interval_secs = secs);
     }
 
     /// The public signing key set, as served at the JWKS endpoint.

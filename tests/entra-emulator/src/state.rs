@@ -1,6 +1,6 @@
 //! The emulator's mutable state: configuration, request log, queued faults, used assertion ids.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use crate::config::EmulatorConfig;
@@ -39,6 +39,35 @@ pub struct LoggedRequest {
     pub status: u16,
 }
 
+/// A pending device authorization.
+pub(crate) struct DeviceCode {
+    pub(crate) user_code: String,
+    pub(crate) client_id: String,
+    pub(crate) resource: String,
+    pub(crate) tenant: String,
+    pub(crate) expires_at: u64,
+    pub(crate) approved_user: Option<String>,
+}
+
+/// An issued authorization code.
+pub(crate) struct AuthCode {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) challenge: String,
+    pub(crate) resource: String,
+    pub(crate) tenant: String,
+    pub(crate) user: String,
+}
+
+/// What a refresh token redeems for.
+#[derive(Clone)]
+pub(crate) struct RefreshGrant {
+    pub(crate) client_id: String,
+    pub(crate) user: String,
+    pub(crate) resource: String,
+    pub(crate) tenant: String,
+}
+
 pub(crate) struct State {
     pub(crate) config: EmulatorConfig,
     pub(crate) url: String,
@@ -46,6 +75,11 @@ pub(crate) struct State {
     pub(crate) log: Vec<LoggedRequest>,
     pub(crate) faults: VecDeque<Fault>,
     pub(crate) used_jti: HashSet<String>,
+    pub(crate) device_codes: HashMap<String, DeviceCode>,
+    pub(crate) auth_codes: HashMap<String, AuthCode>,
+    pub(crate) refresh_tokens: HashMap<String, RefreshGrant>,
+    pub(crate) device_interval_secs: u64,
+    pub(crate) sign_ins: Vec<String>,
 }
 
 impl State {
@@ -57,6 +91,11 @@ impl State {
             log: vec![],
             faults: VecDeque::new(),
             used_jti: HashSet::new(),
+            device_codes: HashMap::new(),
+            auth_codes: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            device_interval_secs: 1,
+            sign_ins: vec![],
         }
     }
 }

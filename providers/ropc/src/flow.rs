@@ -1,0 +1,81 @@
+//! [`RopcProvider`]: user name + password for tokens.
+
+use kubectl_aad_contract::{
+    ErrorKind, Provider, ProviderError, Secret, TokenRequest, TokenSet, Ui,
+};
+use kubectl_aad_entra::{EntraClient, user_scope};
+
+/// The password grant.
+pub struct RopcProvider;
+
+impl Provider for RopcProvider {
+    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
+        if request.client_id.is_empty() {
+            return Err(
+                ProviderError::new(ErrorKind::InvalidRequest, "client ID cannot be empty")
+                    .with_hint("pass --client-id"),
+            );
+        }
+        let username = request
+            .username
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| {
+                ProviderError::new(ErrorKind::InvalidRequest, "username cannot be empty")
+                    .with_hint("pass --username or set AZURE_USERNAME")
+            })?;
+        let password = match &request.password {
+            Some(password) if !password.is_empty() => password.clone(),
+            _ if request.interactive => prompt(username, ui)?,
+            _ => {
+                return Err(ProviderError::new(
+                    ErrorKind::InteractionRequired,
+                    "password cannot be empty",
+                )
+                .with_hint(
+                    "pass --password, set AZURE_PASSWORD, or run in a terminal to be asked for it",
+                ));
+            }
+        };
+        let client = EntraClient::new(request)?;
+        let endpoint = client.token_endpoint(request.legacy);
+        let scope = user_scope(request);
+        let mut form: Vec<(&str, &str)> = vec![
+            ("grant_type", "password"),
+            ("client_id", &request.client_id),
+            ("username", username),
+            ("password", password.expose()),
+        ];
+        if request.legacy {
+            form.push(("resource", &request.server_id));
+        } else {
+            form.push(("scope", &scope));
+        }
+        Ok(client.post_token(&endpoint, &form)?.into_token_set())
+    }
+
+    fn refresh(
+        &self,
+        request: &TokenRequest,
+        refresh_token: &Secret,
+        _ui: &dyn Ui,
+    ) -> Result<TokenSet, ProviderError> {
+        EntraClient::new(request)?.refresh(request, refresh_token)
+    }
+}
+
+/// Asks for the password on the terminal: hidden input, prompt on stderr.
+fn prompt(username: &str, ui: &dyn Ui) -> Result<Secret, ProviderError> {
+    ui.debug("asking for the password on the terminal");
+    dialoguer::Password::new()
+        .with_prompt(format!("Password for {username}"))
+        .interact()
+        .map(Secret::new)
+        .map_err(|err| {
+            ProviderError::new(
+                ErrorKind::InteractionRequired,
+                format!("cannot ask for the password: {err}"),
+            )
+            .with_hint("pass --password or set AZURE_PASSWORD")
+        })
+}

@@ -1,0 +1,463 @@
+//! The user sign-in flows end to end: device code (played by a helper on the emulator's
+//! verification page), ROPC (flags, and a hidden prompt on a pseudo-terminal), the browser flow
+//! (through `login`, and the non-interactive contract), refresh and revocation, and parallel
+//! kubectl processes sharing one sign-in.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use entra_emulator::{AKS_CLIENT_ID, AKS_SERVER_ID};
+
+use crate::fixture::*;
+use crate::util::*;
+
+fn claims_of(credential_json: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let credential: serde_json::Value =
+        serde_json::from_str(credential_json).expect("one JSON document");
+    let token = credential["status"]["token"].as_str().expect("token");
+    let payload = token.split('.').nth(1).expect("jwt");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("b64"),
+    )
+    .expect("claims")
+}
+
+/// Spawns a command with piped output, plays the device code user as soon as the message
+/// appears on stderr, and returns the finished output.
+fn with_device_code_user(
+    cluster: &Cluster,
+    command: &mut Command,
+    username: &str,
+    password: &str,
+) -> (std::process::Output, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let (lines_tx, lines_rx) = mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut seen = String::new();
+    let mut played = false;
+    while let Ok(line) = lines_rx.recv_timeout(Duration::from_secs(60)) {
+        seen.push_str(&line);
+        seen.push('\n');
+        if !played && line.contains("enter the code") {
+            cluster.complete_device_code(&line, username, password);
+            played = true;
+        }
+    }
+    let output = child.wait_with_output().expect("wait");
+    let _ = reader.join();
+    assert!(played, "no device code message appeared on stderr: {seen}");
+    (output, seen)
+}
+
+fn successful_token_requests(cluster: &Cluster) -> usize {
+    cluster
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.grant_type.is_some() && r.status == 200)
+        .count()
+}
+
+#[test]
+fn device_code_through_kubectl_then_silent() {
+    let cluster = Cluster::start();
+    cluster.kubeconfig_for(&[]);
+    let (output, stderr_text) = with_device_code_user(
+        &cluster,
+        cluster.kubectl().args(["get", "namespaces"]),
+        ALICE,
+        ALICE_PASSWORD,
+    );
+    assert!(output.status.success(), "{stderr_text}");
+    assert!(stdout(&output).contains("kube-system"));
+    assert!(
+        stderr_text.contains("/devicelogin"),
+        "the message names the verification page: {stderr_text}"
+    );
+    let output = run(cluster.kubectl().args(["auth", "whoami", "-o", "json"]));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains(ALICE) && stdout(&output).contains("aks-admins"));
+    assert_eq!(
+        cluster.emulator.sign_ins(),
+        vec![ALICE.to_owned()],
+        "one sign-in, then the cache"
+    );
+    assert_eq!(successful_token_requests(&cluster), 1);
+}
+
+#[test]
+fn legacy_device_code_gets_the_spn_audience_and_is_cached() {
+    let cluster = Cluster::start();
+    let args = ["-l", "devicecode", "--client-id", AKS_CLIENT_ID, "--legacy"];
+    let (output, seen) = with_device_code_user(
+        &cluster,
+        &mut cluster.get_token(&args),
+        ALICE,
+        ALICE_PASSWORD,
+    );
+    assert!(output.status.success(), "{seen}");
+    assert_eq!(
+        claims_of(&stdout(&output))["aud"],
+        format!("spn:{AKS_SERVER_ID}")
+    );
+    assert!(
+        cluster
+            .emulator
+            .requests()
+            .iter()
+            .any(|r| r.path == format!("/{TENANT}/oauth2/devicecode")),
+        "the v1 device endpoint"
+    );
+    let again = run(&mut cluster.get_token(&args));
+    assert!(
+        again.status.success() && again.stderr.is_empty(),
+        "served from the cache (kubelogin's #640): {}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn sixteen_parallel_kubectl_processes_share_one_sign_in() {
+    let cluster = Cluster::start();
+    cluster.kubeconfig_for(&[]);
+    let children: Vec<_> = (0..16)
+        .map(|_| {
+            cluster
+                .kubectl()
+                .args(["get", "--raw", "/version"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    // Exactly one process (the lock holder) shows a code; play it.
+    let start = std::time::Instant::now();
+    let mut played = false;
+    let mut handles = vec![];
+    for mut child in children {
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        handles.push((child, rx));
+    }
+    let mut codes_shown = 0;
+    while !played && start.elapsed() < Duration::from_secs(60) {
+        for (_, rx) in &handles {
+            while let Ok(line) = rx.try_recv() {
+                if line.contains("enter the code") {
+                    codes_shown += 1;
+                    if !played {
+                        cluster.complete_device_code(&line, ALICE, ALICE_PASSWORD);
+                        played = true;
+                    }
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(played, "no process showed a device code");
+    for (child, rx) in handles {
+        let output = child.wait_with_output().expect("wait");
+        codes_shown += rx
+            .try_iter()
+            .filter(|l| l.contains("enter the code"))
+            .count();
+        assert!(output.status.success(), "{}", stdout(&output));
+    }
+    assert_eq!(codes_shown, 1, "one prompt for sixteen processes");
+    assert_eq!(cluster.emulator.sign_ins().len(), 1);
+    assert_eq!(successful_token_requests(&cluster), 1);
+}
+
+#[test]
+fn ropc_good_and_bad_passwords() {
+    let cluster = Cluster::start();
+    let output = run(cluster
+        .get_token(&[
+            "-l",
+            "ropc",
+            "--client-id",
+            AKS_CLIENT_ID,
+            "--username",
+            ALICE,
+        ])
+        .env("AZURE_PASSWORD", ALICE_PASSWORD));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(claims_of(&stdout(&output))["upn"], ALICE);
+    assert_no_secret(&output, &[ALICE_PASSWORD]);
+    for verbosity in ["0", "10"] {
+        let output = run(cluster
+            .get_token(&[
+                "-l",
+                "ropc",
+                "--client-id",
+                AKS_CLIENT_ID,
+                "--username",
+                BOB,
+                "-v",
+                verbosity,
+            ])
+            .env("AZURE_PASSWORD", "wrong-password-xyz"));
+        assert!(!output.status.success() && output.stdout.is_empty());
+        assert!(
+            stderr(&output).lines().last().is_some_and(
+                |l| l.contains("AADSTS50126") && l.contains("check --username and --password")
+            ),
+            "{}",
+            stderr(&output)
+        );
+        if verbosity == "0" {
+            assert_one_line_failure(&output, "AADSTS50126");
+        }
+        assert_no_secret(&output, &["wrong-password-xyz"]);
+    }
+    // No password and no terminal: one line, no prompt.
+    let output = run(&mut cluster.get_token(&[
+        "-l",
+        "ropc",
+        "--client-id",
+        AKS_CLIENT_ID,
+        "--username",
+        BOB,
+    ]));
+    assert_one_line_failure(&output, "password cannot be empty");
+}
+
+#[test]
+fn ropc_prompts_on_a_terminal_with_hidden_input() {
+    let cluster = Cluster::start();
+    let command_line = format!(
+        "{} get-token -l ropc --server-id {AKS_SERVER_ID} --tenant-id {TENANT} --client-id {AKS_CLIENT_ID} --username {BOB} --authority-host {} --cache-dir {}",
+        aad_bin().display(),
+        cluster.emulator.authority_host(),
+        cluster.cache_dir.display()
+    );
+    // `script` gives the command a pseudo-terminal; the password is typed into it.
+    let mut child = Command::new("script")
+        .args(["-qec", &command_line, "/dev/null"])
+        .env("SSL_CERT_FILE", &cluster.ca_file)
+        .env("HOME", cluster.env.dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script");
+    std::thread::sleep(Duration::from_millis(1500));
+    use std::io::Write as _;
+    child
+        .stdin
+        .as_mut()
+        .expect("stdin")
+        .write_all(format!("{BOB_PASSWORD}\r").as_bytes())
+        .expect("type");
+    let output = child.wait_with_output().expect("wait");
+    let screen = stdout(&output);
+    assert!(output.status.success(), "{screen}");
+    assert!(
+        screen.contains(&format!("Password for {BOB}")),
+        "the prompt is shown: {screen}"
+    );
+    assert!(screen.contains("\"kind\":\"ExecCredential\""), "{screen}");
+    assert!(
+        !screen.contains(BOB_PASSWORD),
+        "the password is never echoed: {screen}"
+    );
+}
+
+#[test]
+fn the_browser_flow_needs_a_person_and_login_provides_one() {
+    let cluster = Cluster::start();
+    cluster.kubeconfig_for(&["-l", "interactive", "--login-hint", ALICE]);
+    let browser_log = cluster.env.path("browser.log");
+    let browser = cluster.helper("emulator-browser");
+    let env = |command: &mut Command| {
+        command
+            .env("BROWSER", &browser)
+            .env("EMULATOR_BROWSER_LOG", &browser_log)
+            .env("EMULATOR_BROWSER_USER", ALICE)
+            .env("EMULATOR_BROWSER_PASSWORD", ALICE_PASSWORD);
+    };
+    // kubectl without a terminal: no browser, no port, one line naming the login command.
+    let mut kubectl = cluster.kubectl();
+    kubectl.args(["get", "--raw", "/version"]);
+    env(&mut kubectl);
+    let output = run(&mut kubectl);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("kubectl-aad login -l interactive")
+            && err.contains(&format!("--login-hint {ALICE}")),
+        "{err}"
+    );
+    assert!(!browser_log.exists(), "no browser was started");
+    assert!(
+        !cluster
+            .emulator
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("authorize"))
+    );
+
+    // `login --context` opens the browser (the helper plays the user) and fills the cache.
+    let mut login = cluster.env.aad();
+    login
+        .args(["login", "--context", "aks"])
+        .env("KUBECONFIG", &cluster.kubeconfig)
+        .env("SSL_CERT_FILE", &cluster.ca_file);
+    env(&mut login);
+    let output = run(&mut login);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "login prints nothing on stdout");
+    assert!(
+        stderr(&output).contains(&format!("signed in as {ALICE}")),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&browser_log)
+            .expect("log")
+            .lines()
+            .count(),
+        1
+    );
+
+    // Now kubectl works without a terminal, from the cache.
+    let output = run(&mut kubectl);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        cluster
+            .api
+            .requests()
+            .iter()
+            .any(|r| r.username.as_deref() == Some(ALICE))
+    );
+}
+
+#[test]
+fn refresh_is_silent_and_a_revoked_session_signs_in_again_only_when_allowed() {
+    let cluster = Cluster::start();
+    let ropc = [
+        "-l",
+        "ropc",
+        "--client-id",
+        AKS_CLIENT_ID,
+        "--username",
+        ALICE,
+    ];
+    let get = |extra: &[&str]| {
+        let mut args = ropc.to_vec();
+        args.extend_from_slice(extra);
+        run(cluster
+            .get_token(&args)
+            .env("AZURE_PASSWORD", ALICE_PASSWORD))
+    };
+    assert!(get(&[]).status.success());
+    let refreshed = get(&["--force-refresh"]);
+    assert!(refreshed.status.success(), "{}", stderr(&refreshed));
+    assert_eq!(
+        cluster.emulator.sign_ins().len(),
+        1,
+        "the refresh token was redeemed silently"
+    );
+    assert!(
+        cluster
+            .emulator
+            .requests()
+            .iter()
+            .any(|r| r.grant_type.as_deref() == Some("refresh_token") && r.status == 200)
+    );
+
+    cluster.emulator.revoke_refresh_tokens();
+    let after_revoke = get(&["--force-refresh"]);
+    assert!(after_revoke.status.success(), "{}", stderr(&after_revoke));
+    assert_eq!(
+        cluster.emulator.sign_ins().len(),
+        2,
+        "invalid_grant dropped the refresh token and signed in again"
+    );
+
+    // Interactive mode, not interactive: a revoked session is one line pointing at login.
+    let browser = cluster.helper("emulator-browser");
+    let interactive = ["-l", "interactive", "--client-id", AKS_CLIENT_ID];
+    let output = run(cluster
+        .env
+        .aad()
+        .args([
+            "login",
+            "--server-id",
+            AKS_SERVER_ID,
+            "--tenant-id",
+            TENANT,
+            "--authority-host",
+            &cluster.emulator.authority_host(),
+            "--cache-dir",
+        ])
+        .arg(&cluster.cache_dir)
+        .args(interactive)
+        .env("SSL_CERT_FILE", &cluster.ca_file)
+        .env("BROWSER", &browser)
+        .env("EMULATOR_BROWSER_USER", ALICE)
+        .env("EMULATOR_BROWSER_PASSWORD", ALICE_PASSWORD));
+    assert!(output.status.success(), "{}", stderr(&output));
+    cluster.emulator.revoke_refresh_tokens();
+    let info = r#"{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}"#;
+    let output = run(cluster
+        .get_token(&interactive)
+        .arg("--force-refresh")
+        .env("KUBERNETES_EXEC_INFO", info)
+        .env("BROWSER", &browser));
+    assert_one_line_failure(&output, "kubectl-aad login -l interactive");
+}
+
+#[test]
+fn whoami_warns_about_a_groups_overage() {
+    let cluster = Cluster::start();
+    let output = run(cluster
+        .env
+        .aad()
+        .args([
+            "whoami",
+            "-l",
+            "ropc",
+            "--server-id",
+            AKS_SERVER_ID,
+            "--tenant-id",
+            TENANT,
+            "--client-id",
+            AKS_CLIENT_ID,
+            "--username",
+            BOB,
+            "--authority-host",
+            &cluster.emulator.authority_host(),
+            "--cache-dir",
+        ])
+        .arg(&cluster.cache_dir)
+        .env("SSL_CERT_FILE", &cluster.ca_file)
+        .env("AZURE_PASSWORD", BOB_PASSWORD));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("groups:    overage"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(stderr(&output).contains("more than 200 groups"));
+}
