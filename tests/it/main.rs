@@ -14,6 +14,8 @@ mod krew;
 mod spn;
 // devicecode, ropc and interactive sign-in, refresh and the non-interactive contract.
 mod user_signin;
+// the browser flow in headless Chromium, launched by kubectl.
+mod browser;
 // the provider registry: built in, shared libraries, broken libraries.
 mod providers;
 // version, completion, usage errors.
