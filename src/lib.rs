@@ -20,6 +20,7 @@ pub mod error;
 pub mod exec_credential;
 pub mod kubeconfig;
 pub mod pipeline;
+pub mod pop;
 pub mod registry;
 pub mod settings;
 pub mod token_cache;

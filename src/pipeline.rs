@@ -9,10 +9,13 @@ use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::{Context as _, bail};
-use kubectl_aad_contract::{ErrorKind, LoginMode, ProviderError, TokenRequest, TokenSet};
+use kubectl_aad_contract::{
+    ErrorKind, LoginMode, PopRequest, ProviderError, TokenRequest, TokenSet,
+};
 
 use crate::claims::Claims;
 use crate::env::Env;
+use crate::pop::{self, PopKey};
 use crate::registry::Registry;
 use crate::settings::{TokenOptions, parse_duration};
 use crate::token_cache::{self, CacheEntry, CacheError, Decision, TokenCache, TokenCacheKey};
@@ -33,6 +36,60 @@ pub struct TokenJob<'a> {
     pub providers_dir: Option<PathBuf>,
     /// Let a library replace a built-in provider.
     pub allow_provider_override: bool,
+    /// The PoP key and claim, when PoP tokens are requested.
+    pub pop: Option<&'a PopBinding>,
+}
+
+/// PoP for a run: the client's key and the `u` claim it signs for.
+pub struct PopBinding {
+    /// The key.
+    pub key: PopKey,
+    /// The `u` claim (the cluster's ARM id).
+    pub u: String,
+}
+
+/// Sets up PoP when it is requested for a mode that supports it (interactive, spn, ropc); for
+/// other modes the PoP flags are ignored, as kubelogin does. A key file that cannot be used is a
+/// warning and an ephemeral key, never a failure.
+pub fn pop_binding(options: &TokenOptions, env: &Env) -> anyhow::Result<Option<PopBinding>> {
+    let Some(claims) = &options.pop_claims else {
+        return Ok(None);
+    };
+    if !matches!(
+        options.login,
+        LoginMode::Interactive | LoginMode::Spn | LoginMode::Ropc
+    ) {
+        env.log(1, &format!("PoP tokens are only for interactive, spn and ropc; ignoring --pop-enabled for --login {}", options.login));
+        return Ok(None);
+    }
+    let u = pop::parse_claims(claims)?;
+    // Best effort: a directory that cannot be made shows up as a key warning just below.
+    let _ = TokenCache::new(&options.cache_dir).prepare_dir();
+    let path = pop::key_path(&options.cache_dir, &cache_key(options).file_stem());
+    let (key, warning) = PopKey::load_or_create(&path);
+    if let Some(warning) = warning {
+        env.warn(&warning);
+    }
+    Ok(Some(PopBinding { key, u }))
+}
+
+/// The cache key, bound to the PoP key when there is one.
+pub fn cache_key_for(options: &TokenOptions, pop: Option<&PopBinding>) -> TokenCacheKey {
+    let mut key = cache_key(options);
+    if let Some(pop) = pop {
+        key.pop_key_id = pop.key.kid().to_owned();
+    }
+    key
+}
+
+/// What kubectl gets: the access token, or a fresh signed request wrapping it.
+pub fn presented_token(entry: &CacheEntry, pop: Option<&PopBinding>, now: u64) -> String {
+    match pop {
+        Some(pop) => pop
+            .key
+            .signed_request(entry.access_token.expose(), &pop.u, now),
+        None => entry.access_token.expose().to_owned(),
+    }
 }
 
 /// The cache key for these options.
@@ -286,7 +343,10 @@ pub fn token_request(job: &TokenJob<'_>, env: &Env) -> TokenRequest {
         redirect_url: o.redirect_url.clone(),
         login_hint: o.login_hint.clone(),
         browser_command: o.browser_command.clone(),
-        pop: None,
+        pop: job.pop.map(|binding| PopRequest {
+            key_id: binding.key.kid().to_owned(),
+            req_cnf: binding.key.req_cnf(),
+        }),
         interactive: job.interactive,
         timeout_secs: o.timeout.as_secs().max(1),
         disable_instance_discovery: o.disable_instance_discovery,

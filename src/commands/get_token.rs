@@ -11,7 +11,7 @@ use crate::cli::GetTokenArgs;
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential::{self, ExecInfo};
-use crate::pipeline::{self, TokenJob};
+use crate::pipeline::{self, PopBinding, TokenJob};
 use crate::settings::{self, TokenOptions};
 use crate::token_cache::{self, CacheEntry, TokenCache};
 
@@ -20,13 +20,14 @@ pub fn run(args: GetTokenArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
     let exec_info = exec_credential::parse_exec_info(env.vars.get("KUBERNETES_EXEC_INFO"))?;
     let options = settings::resolve_token_options(&args.token, &env.vars, env.home.as_deref())?;
     pipeline::check_required(&options)?;
+    let pop = pipeline::pop_binding(&options, env)?;
     let cache = TokenCache::new(&options.cache_dir);
-    let key = pipeline::cache_key(&options);
+    let key = pipeline::cache_key_for(&options, pop.as_ref());
 
     if !args.force_refresh
         && let Some(entry) = pipeline::cached(&cache, &key, pipeline::now_secs(env))?
     {
-        return print(env, &exec_info, &entry);
+        return print(env, &exec_info, &entry, pop.as_ref());
     }
 
     log_options(env, &options);
@@ -38,9 +39,10 @@ pub fn run(args: GetTokenArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
             .providers_dir
             .or_else(|| env.vars.get("KUBECTL_AAD_PROVIDERS_DIR").map(Into::into)),
         allow_provider_override: args.allow_provider_override,
+        pop: pop.as_ref(),
     };
     let entry = pipeline::obtain(&job, env, &cache, &key)?;
-    print(env, &exec_info, &entry)
+    print(env, &exec_info, &entry, pop.as_ref())
 }
 
 /// A prompt is possible only when kubectl says so (or nobody asked, in a manual run) and
@@ -49,11 +51,17 @@ fn is_interactive(exec_info: &ExecInfo, env: &Env) -> bool {
     exec_info.interactive.unwrap_or(true) && env.stdin_is_terminal
 }
 
-fn print(env: &mut Env, exec_info: &ExecInfo, entry: &CacheEntry) -> anyhow::Result<ExitStatus> {
+fn print(
+    env: &mut Env,
+    exec_info: &ExecInfo,
+    entry: &CacheEntry,
+    pop: Option<&PopBinding>,
+) -> anyhow::Result<ExitStatus> {
     let expires = UNIX_EPOCH + Duration::from_secs(token_cache::reported_expiry(entry));
+    let token = pipeline::presented_token(entry, pop, pipeline::now_secs(env));
     let json = exec_credential::render(
         exec_info.api_version,
-        entry.access_token.expose(),
+        &token,
         expires,
         exec_info.interactive.unwrap_or(false),
     );

@@ -23,8 +23,9 @@ pub fn run(args: WhoamiArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
     };
     let options = settings::resolve_token_options(&flags, &env.vars, env.home.as_deref())?;
     pipeline::check_required(&options)?;
+    let pop = pipeline::pop_binding(&options, env)?;
     let cache = TokenCache::new(&options.cache_dir);
-    let key = pipeline::cache_key(&options);
+    let key = pipeline::cache_key_for(&options, pop.as_ref());
     let entry = match pipeline::cached(&cache, &key, pipeline::now_secs(env))? {
         Some(entry) => entry,
         None => {
@@ -38,6 +39,7 @@ pub fn run(args: WhoamiArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
                     .clone()
                     .or_else(|| env.vars.get("KUBECTL_AAD_PROVIDERS_DIR").map(Into::into)),
                 allow_provider_override: false,
+                pop: pop.as_ref(),
             };
             pipeline::obtain(&job, env, &cache, &key)?
         }

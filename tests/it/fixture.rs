@@ -51,6 +51,11 @@ pub(crate) struct Cluster {
 impl Cluster {
     /// Emulator with a secret app and a certificate app; API server expecting the AKS audience.
     pub(crate) fn start() -> Cluster {
+        Cluster::start_with(None)
+    }
+
+    /// The same, with an API server that requires PoP tokens signed for `pop_u`.
+    pub(crate) fn start_with(pop_u: Option<&str>) -> Cluster {
         let env = TestEnv::new();
         let cert = make_cert(&env, "spn", false);
         let expired_cert = make_cert(&env, "expired", true);
@@ -101,6 +106,7 @@ impl Cluster {
             issuer_ca_pem: ca.cert_pem().to_owned(),
             cert_pem: server.cert_pem,
             key_pem: server.key_pem,
+            pop_u: pop_u.map(str::to_owned),
         })
         .expect("api server");
         let ca_file = env.path("ca.crt");
@@ -166,7 +172,7 @@ users:
     }
 
     /// The directory of the test-only binaries (`emulator-browser`).
-    pub fn helper(&self, name: &str) -> PathBuf {
+    pub(crate) fn helper(&self, name: &str) -> PathBuf {
         let path = aad_bin().parent().expect("bin dir").join(name);
         assert!(
             path.exists(),
@@ -178,7 +184,7 @@ users:
 
     /// The user on the device code page: reads the code from a sign-in message and submits it
     /// with the user's credentials, as a person would in a browser.
-    pub fn complete_device_code(&self, message: &str, username: &str, password: &str) {
+    pub(crate) fn complete_device_code(&self, message: &str, username: &str, password: &str) {
         let code = message
             .split("enter the code ")
             .nth(1)

@@ -16,6 +16,8 @@ mod spn;
 mod user_signin;
 // the browser flow in headless Chromium, launched by kubectl.
 mod browser;
+// proof-of-possession tokens verified by the API server.
+mod pop;
 // the provider registry: built in, shared libraries, broken libraries.
 mod providers;
 // version, completion, usage errors.

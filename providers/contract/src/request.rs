@@ -78,4 +78,16 @@ impl TokenRequest {
 pub struct PopRequest {
     /// The RFC 7638 thumbprint of the PoP public key (the `kid`).
     pub key_id: String,
+    /// The `req_cnf` parameter: base64url of `{"kid":…,"xms_ksl":"sw"}`.
+    pub req_cnf: String,
+}
+
+impl TokenRequest {
+    /// The extra token-request parameters of a PoP request (none for bearer tokens).
+    pub fn pop_params(&self) -> Vec<(&'static str, &str)> {
+        match &self.pop {
+            Some(pop) => vec![("token_type", "pop"), ("req_cnf", pop.req_cnf.as_str())],
+            None => vec![],
+        }
+    }
 }

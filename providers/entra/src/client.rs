@@ -209,6 +209,7 @@ impl EntraClient {
         } else {
             form.push(("scope", &scope));
         }
+        form.extend(request.pop_params());
         Ok(self.post_token(&endpoint, &form)?.into_token_set())
     }
 }

@@ -111,7 +111,7 @@ impl Provider for InteractiveProvider {
             }
         };
         let endpoint = client.token_endpoint(false);
-        let form = [
+        let mut form = vec![
             ("grant_type", "authorization_code"),
             ("client_id", request.client_id.as_str()),
             ("code", code.expose()),
@@ -119,6 +119,7 @@ impl Provider for InteractiveProvider {
             ("code_verifier", verifier.as_str()),
             ("scope", scope.as_str()),
         ];
+        form.extend(request.pop_params());
         Ok(client.post_token(&endpoint, &form)?.into_token_set())
     }
 

@@ -47,10 +47,10 @@ fn handle(stream: TcpStream, path: &str) -> Option<Outcome> {
         if reader.read_line(&mut header).ok()? == 0 || header == "\r\n" || header == "\n" {
             break;
         }
-        if let Some((name, value)) = header.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                content_length = value.trim().parse().unwrap_or(0).min(64 * 1024);
-            }
+        if let Some((name, value)) = header.split_once(':')
+            && name.trim().eq_ignore_ascii_case("content-length")
+        {
+            content_length = value.trim().parse().unwrap_or(0).min(64 * 1024);
         }
     }
     let (target_path, query) = target.split_once('?').unwrap_or((target.as_str(), ""));

@@ -51,6 +51,7 @@ impl Provider for RopcProvider {
         } else {
             form.push(("scope", &scope));
         }
+        form.extend(request.pop_params());
         Ok(client.post_token(&endpoint, &form)?.into_token_set())
     }
 

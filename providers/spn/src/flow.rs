@@ -67,6 +67,7 @@ impl Provider for SpnProvider {
             "requesting a token from {endpoint} for client {}",
             request.client_id
         ));
+        form.extend(request.pop_params());
         Ok(client.post_token(&endpoint, &form)?.into_token_set())
     }
 }

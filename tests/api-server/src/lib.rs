@@ -34,6 +34,8 @@ pub struct ApiServerConfig {
     pub cert_pem: String,
     /// This server's key (PEM).
     pub key_pem: String,
+    /// Require proof-of-possession tokens signed for this `u` claim; bearer tokens are refused.
+    pub pop_u: Option<String>,
 }
 
 /// One request the server saw.
@@ -185,25 +187,10 @@ fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<UserInfo, String> 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or("no bearer token")?;
-    let header = decode_header(token).map_err(|e| format!("not a JWT: {e}"))?;
-    if header.alg != Algorithm::RS256 {
-        return Err(format!("unexpected alg {:?}", header.alg));
-    }
-    let kid = header.kid.ok_or("no kid")?;
-    let key = inner
-        .keys
-        .iter()
-        .find(|(k, _)| *k == kid)
-        .map(|(_, key)| key)
-        .ok_or("unknown kid")?;
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.set_audience(&inner.config.audiences);
-    validation.set_issuer(&inner.config.issuers);
-    validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
-    validation.leeway = 0;
-    let claims = decode::<Value>(token, key, &validation)
-        .map_err(|e| format!("invalid token: {e}"))?
-        .claims;
+    let claims = match &inner.config.pop_u {
+        Some(u) => verify_pop(inner, token, u)?,
+        None => verify_access_token(inner, token)?,
+    };
     let username = claims["upn"]
         .as_str()
         .or(claims["oid"].as_str())
@@ -220,6 +207,81 @@ fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<UserInfo, String> 
         groups,
         tenant: claims["tid"].as_str().map(str::to_owned),
     })
+}
+
+/// kube-apiserver's JWT authenticator: signature by `kid`, `iss`, `aud`, `exp`/`nbf`.
+fn verify_access_token(inner: &Inner, token: &str) -> Result<Value, String> {
+    let header = decode_header(token).map_err(|e| format!("not a JWT: {e}"))?;
+    if header.alg != Algorithm::RS256 {
+        return Err(format!("unexpected alg {:?}", header.alg));
+    }
+    let kid = header.kid.ok_or("no kid")?;
+    let key = inner
+        .keys
+        .iter()
+        .find(|(k, _)| *k == kid)
+        .map(|(_, key)| key)
+        .ok_or("unknown kid")?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_audience(&inner.config.audiences);
+    validation.set_issuer(&inner.config.issuers);
+    validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
+    validation.leeway = 0;
+    Ok(decode::<Value>(token, key, &validation)
+        .map_err(|e| format!("invalid token: {e}"))?
+        .claims)
+}
+
+/// A signed HTTP request (PoP): signed by the key in `cnf.jwk`, whose RFC 7638 thumbprint is the
+/// inner access token's `cnf.kid`; `u` as configured; `ts` within five minutes; and the inner
+/// access token valid as a bearer token would be.
+fn verify_pop(inner: &Inner, token: &str, u: &str) -> Result<Value, String> {
+    use base64::Engine as _;
+    let header = decode_header(token).map_err(|e| format!("not a JWT: {e}"))?;
+    if header.typ.as_deref() != Some("pop") {
+        return Err("bearer tokens are refused: this cluster requires proof-of-possession".into());
+    }
+    let payload_b64 = token.split('.').nth(1).ok_or("no payload")?;
+    let payload: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload_b64)
+            .map_err(|_| "payload not base64url")?,
+    )
+    .map_err(|_| "payload not JSON")?;
+    let jwk = &payload["cnf"]["jwk"];
+    let (n, e) = (
+        jwk["n"].as_str().ok_or("no cnf.jwk.n")?,
+        jwk["e"].as_str().ok_or("no cnf.jwk.e")?,
+    );
+    let key = DecodingKey::from_rsa_components(n, e).map_err(|e| format!("bad jwk: {e}"))?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_required_spec_claims::<&str>(&[]);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    decode::<Value>(token, &key, &validation).map_err(|e| format!("PoP signature: {e}"))?;
+    let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+    let thumbprint = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes()).as_ref(),
+    );
+    if payload["u"].as_str() != Some(u) {
+        return Err(format!(
+            "PoP u claim {:?} is not this cluster",
+            payload["u"]
+        ));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let ts = payload["ts"].as_u64().ok_or("no ts")?;
+    if ts.abs_diff(now) > 300 {
+        return Err(format!("PoP ts {ts} is more than five minutes from now"));
+    }
+    let claims = verify_access_token(inner, payload["at"].as_str().ok_or("no at")?)?;
+    if claims["cnf"]["kid"].as_str() != Some(thumbprint.as_str()) {
+        return Err("the access token is bound to another key".into());
+    }
+    Ok(claims)
 }
 
 fn status(code: StatusCode, reason: &str, message: &str) -> Response {

@@ -116,6 +116,32 @@ async fn keys(AxumState(shared): AxumState<Shared>, method: Method, uri: Uri) ->
 }
 
 /// An Entra-shaped error answer.
+/// The PoP key id of a token request (`token_type=pop`, `req_cnf`), if it asks for PoP.
+pub(crate) fn pop_kid(form: &HashMap<String, String>) -> Result<Option<String>, Response> {
+    if form.get("token_type").map(String::as_str) != Some("pop") {
+        return Ok(None);
+    }
+    let invalid = || {
+        aad_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            50146,
+            "The req_cnf parameter is missing or malformed.",
+        )
+    };
+    let raw = form.get("req_cnf").ok_or_else(invalid)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(raw.trim_end_matches('='))
+        .map_err(|_| invalid())?;
+    let cnf: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    let kid = cnf
+        .get("kid")
+        .and_then(Value::as_str)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(invalid)?;
+    Ok(Some(kid.to_owned()))
+}
+
 pub(crate) fn aad_error(status: StatusCode, error: &str, code: u64, description: &str) -> Response {
     let trace = uuid::Uuid::new_v4();
     let body = json!({
@@ -339,11 +365,19 @@ fn client_credentials(
     if !client.groups.is_empty() {
         claims["groups"] = json!(client.groups);
     }
+    let pop = match pop_kid(form) {
+        Ok(pop) => pop,
+        Err(response) => return response,
+    };
+    if let Some(kid) = &pop {
+        claims["cnf"] = json!({"kid": kid});
+    }
     let access_token = state.key.sign(&claims);
     if v1 {
         Json(json!({"token_type": "Bearer", "expires_in": lifetime.to_string(), "ext_expires_in": lifetime.to_string(), "expires_on": (now + lifetime).to_string(), "not_before": now.to_string(), "resource": resource, "access_token": access_token})).into_response()
     } else {
-        Json(json!({"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": access_token})).into_response()
+        let token_type = if pop.is_some() { "pop" } else { "Bearer" };
+        Json(json!({"token_type": token_type, "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": access_token})).into_response()
     }
 }
 

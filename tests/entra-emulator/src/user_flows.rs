@@ -539,26 +539,45 @@ pub(crate) fn user_grant(
     else {
         return bad_grant(50034, "The user account does not exist in this directory.");
     };
+    let pop = match crate::handler::pop_kid(form) {
+        Ok(pop) => pop,
+        Err(response) => return response,
+    };
     issue_user_tokens(
         state,
-        tenant,
-        &client_id,
-        &user,
-        &resource,
-        v1,
-        form.contains_key("client_info"),
+        Issue {
+            tenant,
+            client_id: &client_id,
+            user: &user,
+            resource: &resource,
+            v1,
+            client_info: form.contains_key("client_info"),
+            pop,
+        },
     )
 }
 
-fn issue_user_tokens(
-    state: &mut State,
-    tenant: &str,
-    client_id: &str,
-    user: &User,
-    resource: &str,
+/// Who gets tokens, for what.
+struct Issue<'a> {
+    tenant: &'a str,
+    client_id: &'a str,
+    user: &'a User,
+    resource: &'a str,
     v1: bool,
     client_info: bool,
-) -> Response {
+    pop: Option<String>,
+}
+
+fn issue_user_tokens(state: &mut State, issue: Issue<'_>) -> Response {
+    let Issue {
+        tenant,
+        client_id,
+        user,
+        resource,
+        v1,
+        client_info,
+        pop,
+    } = issue;
     let now = now();
     let lifetime = state.config.token_lifetime_secs;
     let issuer = if v1 {
@@ -584,6 +603,9 @@ fn issue_user_tokens(
     } else if !user.groups.is_empty() {
         claims["groups"] = json!(user.groups);
     }
+    if let Some(kid) = &pop {
+        claims["cnf"] = json!({"kid": kid});
+    }
     let access_token = state.key.sign(&claims);
     let id_token = state.key.sign(&json!({
         "aud": client_id, "iss": format!("{}/{tenant}/v2.0", state.url), "iat": now, "nbf": now, "exp": now + lifetime,
@@ -602,7 +624,7 @@ fn issue_user_tokens(
     let mut body = if v1 {
         json!({"token_type": "Bearer", "expires_in": lifetime.to_string(), "expires_on": (now + lifetime).to_string(), "resource": resource, "access_token": access_token, "refresh_token": refresh_token, "id_token": id_token})
     } else {
-        json!({"token_type": "Bearer", "scope": format!("{resource}/.default"), "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": access_token, "refresh_token": refresh_token, "id_token": id_token})
+        json!({"token_type": if pop.is_some() { "pop" } else { "Bearer" }, "scope": format!("{resource}/.default"), "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": access_token, "refresh_token": refresh_token, "id_token": id_token})
     };
     if client_info {
         body["client_info"] = json!(

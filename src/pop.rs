@@ -1,0 +1,245 @@
+//! Proof-of-possession (PoP) tokens: the claims, the client's RSA key, and the signed HTTP
+//! request (SHR) that wraps the access token on every get-token.
+//!
+//! The access token is requested with `token_type=pop` and `req_cnf` = base64url of
+//! `{"kid":"<thumbprint>","xms_ksl":"sw"}`, so Entra ID binds it to our key. Each kubectl call
+//! then gets a fresh SHR: header `{"typ":"pop","alg":"RS256","kid":…}`, payload `at`, `ts`, `u`,
+//! `cnf.jwk`, `nonce`, RS256 over both parts. The JSON is built with serde (kubelogin formats it
+//! by hand and does not escape `u`). The key is RSA-2048, created once per cache key and kept
+//! as PKCS#8 PEM (0600) beside the cache; when that file cannot be used, a warning and an
+//! ephemeral key — never a failure of the run.
+
+use std::path::{Path, PathBuf};
+
+use aws_lc_rs::encoding::AsDer as _;
+use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
+use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::json;
+
+use crate::atomic_file;
+
+/// Why the PoP claims are unusable (kubelogin's messages, one line each).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PopClaimsError {
+    /// Nothing to parse.
+    #[error(
+        "failed to parse PoP token claims: no claims provided; pass --pop-claims \"u=<ARM ID of the cluster>\""
+    )]
+    Empty,
+    /// An item without `key=value`.
+    #[error(
+        "failed to parse PoP token claims {0:?}: ensure the claims are formatted as key=value pairs separated by commas"
+    )]
+    Malformed(String),
+    /// No `u`.
+    #[error(
+        "required u-claim not provided for PoP token flow; pass --pop-claims \"u=<ARM ID of the cluster>\""
+    )]
+    NoU,
+}
+
+/// Parses `key=value,key2=value2`: keys and values trimmed, a value may contain `=`; `u` is
+/// required and is the only claim that reaches the token. Returns `u`.
+pub fn parse_claims(text: &str) -> Result<String, PopClaimsError> {
+    if text.trim().is_empty() {
+        return Err(PopClaimsError::Empty);
+    }
+    let mut u = None;
+    for item in text.split(',') {
+        let (key, value) = item
+            .split_once('=')
+            .ok_or_else(|| PopClaimsError::Malformed(item.to_owned()))?;
+        let (key, value) = (key.trim(), value.trim());
+        if key.is_empty() || value.is_empty() {
+            return Err(PopClaimsError::Malformed(item.to_owned()));
+        }
+        if key == "u" {
+            u = Some(value.to_owned());
+        }
+    }
+    u.ok_or(PopClaimsError::NoU)
+}
+
+/// The client's PoP key.
+pub struct PopKey {
+    pair: KeyPair,
+    n: String,
+    e: String,
+    kid: String,
+}
+
+impl PopKey {
+    /// Loads the key at `path`, or creates and stores it; on any file problem, returns an
+    /// ephemeral key and the warning to show.
+    pub fn load_or_create(path: &Path) -> (PopKey, Option<String>) {
+        if let Ok(pem) = std::fs::read_to_string(path) {
+            return match from_pem(&pem) {
+                Some(key) => (key, None),
+                None => (
+                    PopKey::generate(),
+                    Some(format!(
+                        "PoP key {} is not a PKCS#8 RSA key; using a temporary key for this run (delete the file to replace it)",
+                        path.display()
+                    )),
+                ),
+            };
+        }
+        let key = PopKey::generate();
+        let warning = atomic_file::write(path, key.to_pem().as_bytes(), 0o600)
+            .err()
+            .map(|err| format!("cannot store the PoP key at {}: {err}; using a temporary key, so each run signs in again", path.display()));
+        (key, warning)
+    }
+
+    fn generate() -> PopKey {
+        // Key generation only fails on a broken crypto library; then there is nothing to do.
+        let pair = KeyPair::generate(KeySize::Rsa2048).expect("RSA-2048 key generation");
+        PopKey::from_pair(pair)
+    }
+
+    fn from_pair(pair: KeyPair) -> PopKey {
+        let components = PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
+        let n = URL_SAFE_NO_PAD.encode(&components.n);
+        let e = URL_SAFE_NO_PAD.encode(&components.e);
+        // RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace.
+        let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+        let kid = URL_SAFE_NO_PAD.encode(
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes()).as_ref(),
+        );
+        PopKey { pair, n, e, kid }
+    }
+
+    fn to_pem(&self) -> String {
+        let der = self
+            .pair
+            .as_der()
+            .map(|d| d.as_ref().to_vec())
+            .unwrap_or_default();
+        let body = STANDARD.encode(der);
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .filter_map(|c| std::str::from_utf8(c).ok())
+            .collect();
+        format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            lines.join("\n")
+        )
+    }
+
+    /// The RFC 7638 thumbprint, used as `kid`.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The `req_cnf` token request parameter.
+    pub fn req_cnf(&self) -> String {
+        URL_SAFE_NO_PAD.encode(json!({"kid": self.kid, "xms_ksl": "sw"}).to_string())
+    }
+
+    /// A fresh signed HTTP request wrapping `access_token` for the resource `u`.
+    pub fn signed_request(&self, access_token: &str, u: &str, now: u64) -> String {
+        let header = json!({"typ": "pop", "alg": "RS256", "kid": self.kid});
+        let payload = json!({
+            "at": access_token,
+            "ts": now,
+            "u": u,
+            "cnf": {"jwk": {"kty": "RSA", "e": self.e, "n": self.n, "alg": "RS256", "kid": self.kid}},
+            "nonce": uuid::Uuid::new_v4().simple().to_string(),
+        });
+        let signing_input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(payload.to_string())
+        );
+        let mut signature = vec![0; self.pair.public_modulus_len()];
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        // Signing with a valid key into a modulus-sized buffer does not fail.
+        let _ = self.pair.sign(
+            &RSA_PKCS1_SHA256,
+            &rng,
+            signing_input.as_bytes(),
+            &mut signature,
+        );
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+}
+
+fn from_pem(pem: &str) -> Option<PopKey> {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = STANDARD.decode(body.trim()).ok()?;
+    KeyPair::from_pkcs8(&der).ok().map(PopKey::from_pair)
+}
+
+/// Where the PoP key for a cache entry lives (beside the cache, per identity).
+pub fn key_path(cache_dir: &Path, identity_stem: &str) -> PathBuf {
+    cache_dir.join(format!("{identity_stem}.pop-key.pem"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_follow_kubelogins_rules_but_keep_equals_signs() {
+        assert_eq!(
+            parse_claims("u=/subscriptions/x/clusters/c"),
+            Ok("/subscriptions/x/clusters/c".into())
+        );
+        assert_eq!(parse_claims(" u = a=b=c , p = q "), Ok("a=b=c".into()));
+        assert_eq!(parse_claims(""), Err(PopClaimsError::Empty));
+        assert_eq!(parse_claims("p=q"), Err(PopClaimsError::NoU));
+        assert!(matches!(
+            parse_claims("u=x,novalue"),
+            Err(PopClaimsError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_claims("u="),
+            Err(PopClaimsError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn keys_persist_and_sign_verifiable_requests() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("k.pem");
+        let (first, warning) = PopKey::load_or_create(&path);
+        assert!(warning.is_none());
+        let (second, _) = PopKey::load_or_create(&path);
+        assert_eq!(first.kid(), second.kid(), "the key is reused");
+        #[cfg(unix)]
+        assert_eq!(
+            atomic_file::mode_of(&std::fs::metadata(&path).expect("meta")),
+            0o600
+        );
+
+        let shr = second.signed_request("the-at", "/u/\"quoted\"\\back", 1_800_000_000);
+        let parts: Vec<&str> = shr.split('.').collect();
+        let payload: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
+        assert_eq!(payload["u"], "/u/\"quoted\"\\back");
+        assert_eq!(payload["cnf"]["jwk"]["kid"], first.kid());
+        let public = aws_lc_rs::signature::RsaPublicKeyComponents {
+            n: URL_SAFE_NO_PAD.decode(&first.n).expect("n"),
+            e: URL_SAFE_NO_PAD.decode(&first.e).expect("e"),
+        };
+        public
+            .verify(
+                &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+                format!("{}.{}", parts[0], parts[1]).as_bytes(),
+                &URL_SAFE_NO_PAD.decode(parts[2]).expect("sig"),
+            )
+            .expect("signature verifies");
+    }
+
+    #[test]
+    fn an_unusable_key_file_gives_a_warning_and_a_temporary_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blocked = dir.path().join("is-a-directory");
+        std::fs::create_dir(&blocked).expect("mkdir");
+        let (_, warning) = PopKey::load_or_create(&blocked);
+        assert!(warning.is_some_and(|w| w.contains("temporary key")));
+    }
+}
