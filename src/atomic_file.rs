@@ -24,11 +24,29 @@ pub fn write(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)?;
     set_mode(temp.as_file(), mode)?;
-    temp.write_all(contents)?;
+    crash_test_pause();
+    let (first, second) = contents.split_at(contents.len() / 2);
+    temp.write_all(first)?;
+    crash_test_pause();
+    temp.write_all(second)?;
     temp.as_file().sync_all()?;
+    crash_test_pause();
     temp.persist(path).map_err(|err| err.error)?;
+    crash_test_pause();
     sync_dir(dir);
     Ok(())
+}
+
+/// Test hook for the crash-safety test: `KUBECTL_AAD_TEST_WRITE_DELAY_MS` pauses between the
+/// steps of a write so the test can SIGKILL the process inside each one. Unset (always, outside
+/// that test) it costs one environment lookup per file written; the cache-hit path writes none.
+fn crash_test_pause() {
+    if let Some(ms) = std::env::var("KUBECTL_AAD_TEST_WRITE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }
 
 #[cfg(unix)]

@@ -123,9 +123,12 @@ pub fn cached(
     key: &TokenCacheKey,
     now: u64,
 ) -> Result<Option<CacheEntry>, CacheError> {
-    Ok(cache
-        .read(key)?
-        .filter(|entry| token_cache::is_fresh(entry, now)))
+    match cache.read(key) {
+        Ok(entry) => Ok(entry.filter(|entry| token_cache::is_fresh(entry, now))),
+        // An entry we cannot read is a miss; the miss path says once what is wrong.
+        Err(CacheError::Io { .. }) => Ok(None),
+        Err(err) => Err(err),
+    }
 }
 
 /// The miss path: returns a fresh entry, from another process's work or from the provider.
@@ -142,7 +145,7 @@ pub fn obtain(
         .ok()
         .flatten()
         .map(|entry| entry.access_token);
-    let _lock = match cache
+    let lock = match cache
         .prepare_dir()
         .and_then(|()| cache.lock(key, lock_wait(job, env)))
     {
@@ -155,14 +158,23 @@ pub fn obtain(
             return Err(err.into());
         }
         Err(err) => {
-            env.warn(&format!("{err}; continuing without the token cache"));
+            env.warn(&format!(
+                "{:#}; continuing without the token cache",
+                anyhow::Error::new(err)
+            ));
             None
         }
     };
-    let entry = cache.read(key).unwrap_or_else(|err| {
-        env.warn(&format!("{err}; ignoring the cached token"));
-        None
-    });
+    let entry = match &lock {
+        Some(_) => cache.read(key).unwrap_or_else(|err| {
+            env.warn(&format!(
+                "{:#}; ignoring the cached token",
+                anyhow::Error::new(err)
+            ));
+            None
+        }),
+        None => None,
+    };
     let now = now_secs(env);
     if let Some(entry) = &entry {
         let from_peer = before.as_ref() != Some(&entry.access_token);
@@ -226,8 +238,14 @@ pub fn obtain(
         }
     };
     let entry = to_entry(tokens, now_secs(env));
-    if let Err(err) = cache.write(key, &entry) {
-        env.warn(&format!("could not save the token: {err}"));
+    // Without a lock the directory was unusable and that was already said once.
+    if lock.is_some()
+        && let Err(err) = cache.write(key, &entry)
+    {
+        env.warn(&format!(
+            "could not save the token: {:#}; the next call signs in again",
+            anyhow::Error::new(err)
+        ));
     }
     Ok(entry)
 }

@@ -79,7 +79,7 @@ pub enum CacheError {
         secs: u64,
     },
     /// An I/O failure.
-    #[error("token cache {path}: {source}")]
+    #[error("token cache {path}")]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -134,6 +134,9 @@ impl TokenCache {
             path: path.clone(),
             source,
         })?;
+        if !metadata.is_file() {
+            return Ok(None);
+        }
         if atomic_file::mode_of(&metadata) & 0o077 != 0 {
             return Err(CacheError::InsecureFile(path));
         }

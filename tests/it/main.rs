@@ -18,6 +18,10 @@ mod user_signin;
 mod browser;
 // proof-of-possession tokens verified by the API server.
 mod pop;
+// crash safety: SIGKILL during writes; unusable cache directories.
+mod crash;
+// secret hygiene across scenarios and verbosity levels.
+mod hygiene;
 // the provider registry: built in, shared libraries, broken libraries.
 mod providers;
 // version, completion, usage errors.

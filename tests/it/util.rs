@@ -102,3 +102,13 @@ pub(crate) fn assert_one_line_failure(output: &Output, needle: &str) {
         "stderr {err:?} should mention {needle:?}"
     );
 }
+
+/// Whether kubectl can read a kubeconfig file.
+pub(crate) fn kubectl_parses(env: &TestEnv, file: &std::path::Path) -> bool {
+    run(env
+        .kubectl()
+        .args(["config", "view", "-o", "json", "--kubeconfig"])
+        .arg(file))
+    .status
+    .success()
+}
