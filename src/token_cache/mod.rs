@@ -59,6 +59,14 @@ struct StoredEntry {
     entry: CacheEntry,
 }
 
+/// Parses an entry file's bytes; anything that is not a whole entry of our format is `None`.
+pub fn parse_entry(bytes: &[u8]) -> Option<CacheEntry> {
+    serde_json::from_slice::<StoredEntry>(bytes)
+        .ok()
+        .filter(|stored| stored.format == FORMAT)
+        .map(|stored| stored.entry)
+}
+
 /// Why the cache could not be used. Each names the path and the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -147,10 +155,7 @@ impl TokenCache {
         if file.read_to_end(&mut bytes).is_err() {
             return Ok(None);
         }
-        Ok(serde_json::from_slice::<StoredEntry>(&bytes)
-            .ok()
-            .filter(|stored| stored.format == FORMAT)
-            .map(|stored| stored.entry))
+        Ok(parse_entry(&bytes))
     }
 
     /// Creates the directory (0700) if needed and refuses one that others can access.

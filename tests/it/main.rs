@@ -22,6 +22,8 @@ mod pop;
 mod crash;
 // secret hygiene across scenarios and verbosity levels.
 mod hygiene;
+// fuzz seeds and regression inputs, replayed.
+mod fuzz_regressions;
 // the provider registry: built in, shared libraries, broken libraries.
 mod providers;
 // version, completion, usage errors.

@@ -27,10 +27,21 @@ pub(crate) fn load(
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("pfx") || e.eq_ignore_ascii_case("p12"));
+    parse(path, &bytes, is_pfx, password, now)
+}
+
+/// Parses certificate bytes (`path` only names the file in errors).
+pub(crate) fn parse(
+    path: &Path,
+    bytes: &[u8],
+    is_pfx: bool,
+    password: Option<&Secret>,
+    now: i64,
+) -> Result<ClientCertificate, SpnError> {
     let (certs, pkcs8) = if is_pfx {
-        from_pfx(path, &bytes, password)?
+        from_pfx(path, bytes, password)?
     } else {
-        from_pem(path, &bytes)?
+        from_pem(path, bytes)?
     };
     let leaf_index = matching_certificate(&certs, &pkcs8)
         .ok_or_else(|| SpnError::NoMatchingCertificate(path.to_path_buf()))?;

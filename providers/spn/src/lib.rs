@@ -17,6 +17,21 @@ mod flow;
 
 pub use flow::SpnProvider;
 
+/// Parses certificate bytes as `--client-certificate` would (PFX when `pfx`), for the fuzzer.
+/// Returns whether a usable certificate came out; errors are expected, panics are bugs.
+#[doc(hidden)]
+pub fn fuzz_parse_certificate(bytes: &[u8], pfx: bool, password: &str) -> bool {
+    let password = kubectl_aad_contract::Secret::new(password);
+    certificate::parse(
+        std::path::Path::new("fuzz-input"),
+        bytes,
+        pfx,
+        Some(&password),
+        1_800_000_000,
+    )
+    .is_ok()
+}
+
 use kubectl_aad_contract::{LoginMode, Registration};
 
 inventory::submit! { Registration { login: LoginMode::Spn, provider: &SpnProvider } }
