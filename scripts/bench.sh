@@ -64,8 +64,9 @@ PY
 echo "== 3. 64 parallel cold get-token"
 "$bin" remove-tokens --cache-dir "$work/cache" >/dev/null 2>&1
 start=$(date +%s%N)
-for _ in $(seq 64); do "$bin" "${args[@]}" -v 5 >/dev/null 2>>"$work/parallel.log" & done
-wait
+pids=()
+for _ in $(seq 64); do "$bin" "${args[@]}" -v 5 >/dev/null 2>>"$work/parallel.log" & pids+=($!); done
+wait "${pids[@]}"   # not a bare `wait`: that would also wait for the emulator
 end=$(date +%s%N)
 requests=$(grep -c "running the spn flow" "$work/parallel.log" || true)
 echo "  64 processes: $requests token request(s), wall $(( (end - start) / 1000000 )) ms"

@@ -1,14 +1,44 @@
-//! Reading the get-token flags out of a kubeconfig context's exec entry, for `whoami` and
-//! `login --context`.
+//! What `whoami` and `login` share: the get-token flags from a kubeconfig context's exec entry
+//! (or the command line), and the token for them — cached, or signed in for.
 
 use std::path::Path;
 
 use anyhow::Context as _;
 use clap::Parser as _;
 
-use crate::cli::{Cli, Command, TokenFlags};
+use crate::cli::{Cli, Command, TokenFlags, WhoamiArgs};
 use crate::env::Env;
 use crate::kubeconfig;
+use crate::pipeline::{self, TokenJob};
+use crate::settings::{self, TokenOptions};
+use crate::token_cache::{CacheEntry, TokenCache};
+
+/// The options of `--context` (or the flags) and a fresh token for them: from the cache, else
+/// from the provider (which may interact when `interactive`).
+pub(crate) fn token(args: &WhoamiArgs, interactive: bool, env: &Env) -> anyhow::Result<(TokenOptions, CacheEntry)> {
+    let flags = match &args.context {
+        Some(name) => token_flags(name, args.kubeconfig.as_deref(), env)?,
+        None => args.token.clone(),
+    };
+    let options = settings::resolve_token_options(&flags, &env.vars, env.home.as_deref())?;
+    pipeline::check_required(&options)?;
+    let pop = pipeline::pop_binding(&options, env)?;
+    let cache = TokenCache::new(&options.cache_dir);
+    let key = pipeline::cache_key_for(&options, pop.as_ref());
+    if let Some(entry) = pipeline::cached(&cache, &key, pipeline::now_secs(env))? {
+        return Ok((options, entry));
+    }
+    let job = TokenJob {
+        options: &options,
+        interactive,
+        force_refresh: false,
+        providers_dir: args.providers_dir.clone().or_else(|| env.vars.get("KUBECTL_AAD_PROVIDERS_DIR").map(Into::into)),
+        allow_provider_override: false,
+        pop: pop.as_ref(),
+    };
+    let entry = pipeline::obtain(&job, env, &cache, &key)?;
+    Ok((options, entry))
+}
 
 /// The get-token flags written in a context's exec entry.
 pub(crate) fn token_flags(

@@ -11,39 +11,11 @@ use crate::cli::WhoamiArgs;
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential;
-use crate::pipeline::{self, TokenJob};
-use crate::settings;
-use crate::token_cache::TokenCache;
 
 /// Signs in (unless a fresh token is cached) and reports who.
 pub fn run(args: WhoamiArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
-    let flags = match &args.context {
-        Some(name) => context::token_flags(name, args.kubeconfig.as_deref(), env)?,
-        None => args.token.clone(),
-    };
-    let options = settings::resolve_token_options(&flags, &env.vars, env.home.as_deref())?;
-    pipeline::check_required(&options)?;
-    let pop = pipeline::pop_binding(&options, env)?;
-    let cache = TokenCache::new(&options.cache_dir);
-    let key = pipeline::cache_key_for(&options, pop.as_ref());
-    let entry = match pipeline::cached(&cache, &key, pipeline::now_secs(env))? {
-        Some(entry) => entry,
-        None => {
-            let job = TokenJob {
-                options: &options,
-                // The user asked to sign in: a browser may open even without a terminal.
-                interactive: true,
-                force_refresh: false,
-                providers_dir: args
-                    .providers_dir
-                    .clone()
-                    .or_else(|| env.vars.get("KUBECTL_AAD_PROVIDERS_DIR").map(Into::into)),
-                allow_provider_override: false,
-                pop: pop.as_ref(),
-            };
-            pipeline::obtain(&job, env, &cache, &key)?
-        }
-    };
+    // The user asked to sign in: a browser may open even without a terminal.
+    let (_, entry) = context::token(&args, true, env)?;
     let who = entry
         .identity
         .username

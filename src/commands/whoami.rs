@@ -15,38 +15,10 @@ use crate::cli::WhoamiArgs;
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential;
-use crate::pipeline::{self, TokenJob};
-use crate::settings;
-use crate::token_cache::TokenCache;
 
 /// Prints the identity.
 pub fn run(args: WhoamiArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
-    let flags = match &args.context {
-        Some(context) => context::token_flags(context, args.kubeconfig.as_deref(), env)?,
-        None => args.token.clone(),
-    };
-    let options = settings::resolve_token_options(&flags, &env.vars, env.home.as_deref())?;
-    pipeline::check_required(&options)?;
-    let pop = pipeline::pop_binding(&options, env)?;
-    let cache = TokenCache::new(&options.cache_dir);
-    let key = pipeline::cache_key_for(&options, pop.as_ref());
-    let entry = match pipeline::cached(&cache, &key, pipeline::now_secs(env))? {
-        Some(entry) => entry,
-        None => {
-            let job = TokenJob {
-                options: &options,
-                interactive: env.stdin_is_terminal,
-                force_refresh: false,
-                providers_dir: args
-                    .providers_dir
-                    .clone()
-                    .or_else(|| env.vars.get("KUBECTL_AAD_PROVIDERS_DIR").map(Into::into)),
-                allow_provider_override: false,
-                pop: pop.as_ref(),
-            };
-            pipeline::obtain(&job, env, &cache, &key)?
-        }
-    };
+    let (options, entry) = context::token(&args, env.stdin_is_terminal, env)?;
     let claims = Claims::decode(entry.access_token.expose())
         .context("the token is not a JWT, so its claims cannot be shown")?;
     let identity = claims.identity();
