@@ -15,7 +15,11 @@ use crate::token_cache::{CacheEntry, TokenCache};
 
 /// The options of `--context` (or the flags) and a fresh token for them: from the cache, else
 /// from the provider (which may interact when `interactive`).
-pub(crate) fn token(args: &WhoamiArgs, interactive: bool, env: &Env) -> anyhow::Result<(TokenOptions, CacheEntry)> {
+pub(crate) fn token(
+    args: &WhoamiArgs,
+    interactive: bool,
+    env: &Env,
+) -> anyhow::Result<(TokenOptions, CacheEntry)> {
     let flags = match &args.context {
         Some(name) => token_flags(name, args.kubeconfig.as_deref(), env)?,
         None => args.token.clone(),
@@ -32,7 +36,10 @@ pub(crate) fn token(args: &WhoamiArgs, interactive: bool, env: &Env) -> anyhow::
         options: &options,
         interactive,
         force_refresh: false,
-        providers_dir: args.providers_dir.clone().or_else(|| env.vars.get("KUBECTL_AAD_PROVIDERS_DIR").map(Into::into)),
+        providers_dir: args
+            .providers_dir
+            .clone()
+            .or_else(|| env.vars.get("KUBECTL_AAD_PROVIDERS_DIR").map(Into::into)),
         allow_provider_override: false,
         pop: pop.as_ref(),
     };

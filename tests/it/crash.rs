@@ -42,9 +42,19 @@ fn a_killed_convert_leaves_the_old_or_the_new_kubeconfig() {
     let converted = fs::read_to_string(&file).expect("converted");
     assert_ne!(converted, ORIGINAL);
 
+    // Measure one paused run, then kill across all of it and a little beyond: the window scales
+    // with the machine's speed, so a loaded CI machine still sees kills on both sides.
+    fs::write(&file, ORIGINAL).expect("reset");
+    let started = std::time::Instant::now();
+    let paused = run(env
+        .aad()
+        .args(["convert-kubeconfig", "--kubeconfig"])
+        .arg(&file)
+        .env("KUBECTL_AAD_TEST_WRITE_DELAY_MS", "40"));
+    assert!(paused.status.success(), "{}", stderr(&paused));
+    let window_ms = started.elapsed().as_millis() as u64 + 100;
     let (mut old_seen, mut new_seen) = (0, 0);
-    // The write (with backup) takes about 8 pauses of 40 ms; kill across and beyond that window.
-    for kill_at_ms in (0..400).step_by(12) {
+    for kill_at_ms in (0..window_ms).step_by((window_ms / 32).max(1) as usize) {
         fs::write(&file, ORIGINAL).expect("reset");
         let mut child = env
             .aad()

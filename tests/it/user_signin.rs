@@ -261,7 +261,29 @@ fn ropc_prompts_on_a_terminal_with_hidden_input() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("script");
-    std::thread::sleep(Duration::from_millis(1500));
+    // Type only once the prompt is on the screen, as a person would.
+    let mut screen_out = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        use std::io::Read as _;
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = screen_out.read(&mut buffer) {
+            if n == 0
+                || tx
+                    .send(String::from_utf8_lossy(&buffer[..n]).into_owned())
+                    .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let mut screen = String::new();
+    while !screen.contains("Password for") {
+        screen.push_str(
+            &rx.recv_timeout(Duration::from_secs(60))
+                .expect("the password prompt appears"),
+        );
+    }
     use std::io::Write as _;
     child
         .stdin
@@ -269,7 +291,14 @@ fn ropc_prompts_on_a_terminal_with_hidden_input() {
         .expect("stdin")
         .write_all(format!("{BOB_PASSWORD}\r").as_bytes())
         .expect("type");
-    let output = child.wait_with_output().expect("wait");
+    let status = child.wait().expect("wait");
+    let _ = reader.join();
+    screen.extend(rx.try_iter());
+    let output = std::process::Output {
+        status,
+        stdout: screen.into_bytes(),
+        stderr: vec![],
+    };
     let screen = stdout(&output);
     assert!(output.status.success(), "{screen}");
     assert!(
