@@ -21,19 +21,21 @@ pub fn run(args: ConvertArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
         env.log(1, &format!("{var} overrides {flag}"));
     }
     let paths = kubeconfig::paths(args.kubeconfig.as_deref(), &env.vars, env.home.as_deref())?;
-    let files = kubeconfig::load(&paths)?;
-    let listed = || {
-        files
-            .iter()
-            .map(|f| f.path.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let mut files = kubeconfig::load(&paths)?;
+    let listed = files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     if files.iter().all(|f| f.config.auth_infos.is_empty()) {
-        return Err(KubeconfigError::Empty(listed()).into());
+        return Err(KubeconfigError::Empty(listed.clone()).into());
     }
 
-    let mut configs: Vec<_> = files.iter().map(|f| f.config.clone()).collect();
+    // The parsed configs are converted in place; the original text stays for diffs.
+    let mut configs: Vec<_> = files
+        .iter_mut()
+        .map(|f| std::mem::take(&mut f.config))
+        .collect();
     let options = ConvertOptions {
         flags: &args.token,
         resolved: &resolved,
@@ -52,7 +54,7 @@ pub fn run(args: ConvertArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
     if report.converted.is_empty() {
         env.say(&format!(
             "no Entra ID users found in {}; nothing changed",
-            listed()
+            listed.clone()
         ));
         return Ok(ExitStatus::Success);
     }

@@ -109,7 +109,8 @@ pub struct ConvertReport {
 /// Converts the Entra ID users of a kubeconfig file list (in KUBECONFIG order) in place.
 ///
 /// A user is owned by the first file that defines it, as kubectl merges; only owning files
-/// change. Returns which users changed; files without changes are left as they were.
+/// change. Returns which users changed; files without changes are left as they were. On an
+/// error the files are partly converted and must be discarded (nothing is ever written then).
 pub fn convert(
     files: &mut [Kubeconfig],
     options: &ConvertOptions<'_>,
@@ -184,9 +185,10 @@ pub fn convert(
     let mut report = ConvertReport::default();
     let mut rewritten = Vec::new();
     for &(file, index) in &candidates {
-        let named = &files[file].auth_infos[index];
+        let named = &mut files[file].auth_infos[index];
         let gets_pop = pop_target.as_deref() == Some(named.name.as_str());
-        let user = named.auth_info.clone().unwrap_or_default();
+        // Moved, not cloned: on an error the caller discards the whole list and writes nothing.
+        let user = named.auth_info.take().unwrap_or_default();
         let new_user = convert_user(&named.name, user, options, gets_pop, &mut report.warnings)?;
         rewritten.push((file, index, new_user));
     }
