@@ -490,3 +490,80 @@ fn whoami_warns_about_a_groups_overage() {
     );
     assert!(stderr(&output).contains("more than 200 groups"));
 }
+
+#[test]
+fn device_code_on_a_terminal_opens_the_verification_page() {
+    let cluster = Cluster::start();
+    let log = cluster.env.path("opened.log");
+    let browser = cluster.env.path("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" >> {}\n", log.display()),
+    )
+    .expect("browser script");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let command_line = format!(
+        "{} get-token --server-id {AKS_SERVER_ID} --tenant-id {TENANT} --client-id {AKS_CLIENT_ID} --authority-host {} --cache-dir {}",
+        aad_bin().display(),
+        cluster.emulator.authority_host(),
+        cluster.cache_dir.display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command_line, "/dev/null"])
+        .env("SSL_CERT_FILE", &cluster.ca_file)
+        .env("HOME", cluster.env.dir.path())
+        .env("BROWSER", &browser)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script");
+    let mut screen_out = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::Read as _;
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = screen_out.read(&mut buffer) {
+            if n == 0
+                || tx
+                    .send(String::from_utf8_lossy(&buffer[..n]).into_owned())
+                    .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let mut screen = String::new();
+    while !screen.contains("enter the code there") {
+        screen.push_str(
+            &rx.recv_timeout(Duration::from_secs(60))
+                .expect("the device code message"),
+        );
+    }
+    let message = screen
+        .lines()
+        .find(|l| l.contains("enter the code ") && !l.contains("there"))
+        .expect("message line")
+        .to_owned();
+    cluster.complete_device_code(&message, ALICE, ALICE_PASSWORD);
+    let status = child.wait().expect("wait");
+    screen.extend(rx.try_iter());
+    assert!(status.success(), "{screen}");
+    assert!(screen.contains("\"kind\":\"ExecCredential\""), "{screen}");
+    let opened = std::fs::read_to_string(&log).expect("the browser was started");
+    assert_eq!(
+        opened.trim(),
+        format!("{}/devicelogin", cluster.emulator.url())
+    );
+
+    // Not interactive (no terminal): the code is printed and nobody's browser is started.
+    std::fs::remove_file(&log).expect("rm");
+    let mut quiet = cluster.get_token(&["--client-id", AKS_CLIENT_ID, "--cache-dir"]);
+    quiet
+        .arg(cluster.env.path("other-cache"))
+        .env("BROWSER", &browser);
+    let (output, seen) = with_device_code_user(&cluster, &mut quiet, ALICE, ALICE_PASSWORD);
+    assert!(output.status.success(), "{seen}");
+    assert!(!log.exists(), "no browser for a non-interactive run");
+}

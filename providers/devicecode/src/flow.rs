@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use kubectl_aad_contract::{
     ErrorKind, Provider, ProviderError, Secret, TokenRequest, TokenSet, Ui,
 };
-use kubectl_aad_entra::{EntraClient, user_scope};
+use kubectl_aad_entra::{EntraClient, browser, user_scope};
 use serde::Deserialize;
 
 /// The device code grant.
@@ -90,7 +90,18 @@ impl Provider for DeviceCodeProvider {
         ui.message(authorization.message.as_deref().unwrap_or(&format!(
             "To sign in, use a web browser to open the page {} and enter the code {} to authenticate.",
             authorization.verification_uri, authorization.user_code
-        )));
+        ))); // A person is at this terminal: open the page for them; the code is on their screen.
+        if request.interactive
+            && browser::open(
+                &authorization.verification_uri,
+                request.browser_command.as_deref(),
+            )
+        {
+            ui.message(&format!(
+                "Opened {} in the browser; enter the code there.",
+                authorization.verification_uri
+            ));
+        }
 
         let token_endpoint = client.token_endpoint(request.legacy);
         let mut form: Vec<(&str, &str)> = vec![("client_id", &request.client_id)];

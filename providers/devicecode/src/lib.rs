@@ -5,7 +5,8 @@
 //! `interval` — `authorization_pending` is not an error, `slow_down` adds five seconds — until the
 //! person signs in on any device or the code's own `expires_in` passes. It needs no stdin, so it
 //! also runs when kubectl says the run is not interactive; it is bounded by the code's lifetime,
-//! not by the network timeout (kubelogin's #641). With `--legacy` it uses the ADAL v1 endpoints
+//! not by the network timeout (kubelogin's #641). When the run is interactive the verification
+//! page is also opened in the browser (`--browser-command`, `$BROWSER`, or the system's). With `--legacy` it uses the ADAL v1 endpoints
 //! (`resource=`), whose tokens carry the `spn:` audience of legacy AAD clusters.
 //!
 //! Needs: `--client-id` (AKS: 80faf920-1908-4b52-b5ef-a8e7bedfc67a), `--tenant-id`.

@@ -8,12 +8,14 @@
 //! * [`aadsts`] maps Entra's error bodies (`error`, `error_description` with `AADSTS…` codes) to
 //!   a typed [`ProviderError`](kubectl_aad_contract::ProviderError) with a hint naming the fix,
 //!   and never copies a request (which may carry a secret) into a message.
+//! * [`browser`] opens a sign-in page without letting the browser write to our stdout.
 //! * [`assertion`] signs RS256 client assertions with a certificate (`x5t`, `x5t#S256`, `x5c`).
 //!
 //! Flows use this crate; it knows nothing about caching, kubeconfig or stdout.
 
 pub mod aadsts;
 pub mod assertion;
+pub mod browser;
 mod client;
 
 pub use client::{

@@ -8,9 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kubectl_aad_contract::{
     ErrorKind, Provider, ProviderError, Secret, TokenRequest, TokenSet, Ui,
 };
-use kubectl_aad_entra::{EntraClient, user_scope};
+use kubectl_aad_entra::{EntraClient, browser, user_scope};
 
-use crate::browser;
 use crate::loopback::{self, Outcome};
 
 /// How long a person has to finish signing in (not the network timeout: kubelogin's #641).

@@ -10,7 +10,6 @@
 //!
 //! Needs: `--client-id`, `--tenant-id`; optional `--login-hint`, `--redirect-url`.
 
-mod browser;
 mod flow;
 mod loopback;
 

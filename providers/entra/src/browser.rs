@@ -1,10 +1,11 @@
-//! Opening the sign-in URL: `--browser-command`, else `$BROWSER`, else the system opener.
+//! Opening a sign-in page for the user flows: `--browser-command`, else `$BROWSER`, else the
+//! system opener.
 //! The launched program's stdout goes to our stderr (ours is the ExecCredential channel).
 
 use std::process::{Command, Stdio};
 
 /// Tries to open `url`; returns whether something accepted it.
-pub(crate) fn open(url: &str, browser_command: Option<&str>) -> bool {
+pub fn open(url: &str, browser_command: Option<&str>) -> bool {
     let command = browser_command
         .map(str::to_owned)
         .or_else(|| std::env::var("BROWSER").ok())
