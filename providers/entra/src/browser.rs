@@ -31,10 +31,7 @@ fn run(command: &str, url: &str) -> bool {
     let Some((program, args)) = words.split_first() else {
         return false;
     };
-    let stdout_to_stderr = match std::io::stderr().as_fd_clone() {
-        Some(stderr) => Stdio::from(stderr),
-        None => Stdio::null(),
-    };
+    let stdout_to_stderr = stderr_for_child();
     Command::new(program)
         .args(args)
         .stdin(Stdio::null())
@@ -43,14 +40,18 @@ fn run(command: &str, url: &str) -> bool {
         .is_ok()
 }
 
-/// Duplicates our stderr so a child can write its stdout there.
-trait FdClone {
-    fn as_fd_clone(&self) -> Option<std::os::fd::OwnedFd>;
+/// Our stderr, duplicated, so a child can write its stdout there (null where that is not
+/// possible).
+#[cfg(unix)]
+fn stderr_for_child() -> Stdio {
+    use std::os::fd::AsFd;
+    match std::io::stderr().as_fd().try_clone_to_owned() {
+        Ok(fd) => Stdio::from(fd),
+        Err(_) => Stdio::null(),
+    }
 }
 
-impl FdClone for std::io::Stderr {
-    fn as_fd_clone(&self) -> Option<std::os::fd::OwnedFd> {
-        use std::os::fd::AsFd;
-        self.as_fd().try_clone_to_owned().ok()
-    }
+#[cfg(not(unix))]
+fn stderr_for_child() -> Stdio {
+    Stdio::null()
 }
