@@ -63,6 +63,69 @@ fn with_device_code_user(
     (output, seen)
 }
 
+/// The screen of a command run under `script` (a pseudo-terminal), read on a thread so a test can
+/// wait for a prompt and then type, as a person would.
+struct Terminal {
+    screen: String,
+    chunks: mpsc::Receiver<String>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Terminal {
+    fn attach(child: &mut std::process::Child) -> Terminal {
+        let mut output = child.stdout.take().expect("stdout");
+        let (tx, chunks) = mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            use std::io::Read as _;
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = output.read(&mut buffer) {
+                if n == 0
+                    || tx
+                        .send(String::from_utf8_lossy(&buffer[..n]).into_owned())
+                        .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        Terminal {
+            screen: String::new(),
+            chunks,
+            reader,
+        }
+    }
+
+    /// Waits (up to a minute) until `text` is on the screen; returns the screen so far.
+    fn wait_for(&mut self, text: &str, what: &str) -> &str {
+        while !self.screen.contains(text) {
+            self.screen.push_str(
+                &self
+                    .chunks
+                    .recv_timeout(Duration::from_secs(60))
+                    .expect(what),
+            );
+        }
+        &self.screen
+    }
+
+    fn type_line(&self, child: &mut std::process::Child, line: &str) {
+        use std::io::Write as _;
+        child
+            .stdin
+            .as_mut()
+            .expect("stdin")
+            .write_all(format!("{line}\r").as_bytes())
+            .expect("type");
+    }
+
+    /// The whole screen, once the command has ended.
+    fn finish(mut self) -> String {
+        let _ = self.reader.join();
+        self.screen.extend(self.chunks.try_iter());
+        self.screen
+    }
+}
+
 fn successful_token_requests(cluster: &Cluster) -> usize {
     cluster
         .emulator
@@ -262,38 +325,24 @@ fn ropc_prompts_on_a_terminal_with_hidden_input() {
         .spawn()
         .expect("script");
     // Type only once the prompt is on the screen, as a person would.
-    let mut screen_out = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        use std::io::Read as _;
-        let mut buffer = [0u8; 4096];
-        while let Ok(n) = screen_out.read(&mut buffer) {
-            if n == 0
-                || tx
-                    .send(String::from_utf8_lossy(&buffer[..n]).into_owned())
-                    .is_err()
-            {
-                break;
-            }
+    let mut terminal = Terminal::attach(&mut child);
+    terminal.wait_for("Password for", "the password prompt appears");
+    // The prompt switches the terminal to no-echo mode just after it is printed, which may
+    // discard a line typed in that instant; a person would type it again, and so do we.
+    let mut status = None;
+    for _ in 0..10 {
+        terminal.type_line(&mut child, BOB_PASSWORD);
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        while status.is_none() && std::time::Instant::now() < deadline {
+            status = child.try_wait().expect("try_wait");
+            std::thread::sleep(Duration::from_millis(50));
         }
-    });
-    let mut screen = String::new();
-    while !screen.contains("Password for") {
-        screen.push_str(
-            &rx.recv_timeout(Duration::from_secs(60))
-                .expect("the password prompt appears"),
-        );
+        if status.is_some() {
+            break;
+        }
     }
-    use std::io::Write as _;
-    child
-        .stdin
-        .as_mut()
-        .expect("stdin")
-        .write_all(format!("{BOB_PASSWORD}\r").as_bytes())
-        .expect("type");
-    let status = child.wait().expect("wait");
-    let _ = reader.join();
-    screen.extend(rx.try_iter());
+    let status = status.expect("the password was accepted");
+    let screen = terminal.finish();
     let output = std::process::Output {
         status,
         stdout: screen.into_bytes(),
@@ -519,28 +568,10 @@ fn device_code_on_a_terminal_opens_the_verification_page() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("script");
-    let mut screen_out = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        use std::io::Read as _;
-        let mut buffer = [0u8; 4096];
-        while let Ok(n) = screen_out.read(&mut buffer) {
-            if n == 0
-                || tx
-                    .send(String::from_utf8_lossy(&buffer[..n]).into_owned())
-                    .is_err()
-            {
-                break;
-            }
-        }
-    });
-    let mut screen = String::new();
-    while !screen.contains("enter the code there") {
-        screen.push_str(
-            &rx.recv_timeout(Duration::from_secs(60))
-                .expect("the device code message"),
-        );
-    }
+    let mut terminal = Terminal::attach(&mut child);
+    let screen = terminal
+        .wait_for("enter the code there", "the device code message")
+        .to_owned();
     let message = screen
         .lines()
         .find(|l| l.contains("enter the code ") && !l.contains("there"))
@@ -548,7 +579,7 @@ fn device_code_on_a_terminal_opens_the_verification_page() {
         .to_owned();
     cluster.complete_device_code(&message, ALICE, ALICE_PASSWORD);
     let status = child.wait().expect("wait");
-    screen.extend(rx.try_iter());
+    let screen = terminal.finish();
     assert!(status.success(), "{screen}");
     assert!(screen.contains("\"kind\":\"ExecCredential\""), "{screen}");
     let opened = std::fs::read_to_string(&log).expect("the browser was started");
