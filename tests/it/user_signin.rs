@@ -327,8 +327,10 @@ fn ropc_prompts_on_a_terminal_with_hidden_input() {
     // Type only once the prompt is on the screen, as a person would.
     let mut terminal = Terminal::attach(&mut child);
     terminal.wait_for("Password for", "the password prompt appears");
-    // The prompt switches the terminal to no-echo mode just after it is printed, which may
-    // discard a line typed in that instant; a person would type it again, and so do we.
+    // The prompt switches the terminal to no-echo mode just after it is printed. A person reads
+    // the prompt before typing: so do we, or the terminal could still echo (or discard) the line.
+    // If a line is lost anyway, a person would type it again, and so do we.
+    std::thread::sleep(Duration::from_millis(500));
     let mut status = None;
     for _ in 0..10 {
         terminal.type_line(&mut child, BOB_PASSWORD);
