@@ -154,6 +154,11 @@ pub struct TokenFlags {
     #[arg(long, value_name = "URL")]
     pub authority_host: Option<String>,
 
+    /// Managed-identity endpoint for msi, instead of IMDS at http://169.254.169.254
+    /// [env: AZURE_POD_IDENTITY_AUTHORITY_HOST]
+    #[arg(long, value_name = "URL")]
+    pub imds_endpoint: Option<String>,
+
     /// Azure Pipelines service connection id [env: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID]
     #[arg(long, value_name = "ID")]
     pub azure_pipelines_service_connection_id: Option<String>,

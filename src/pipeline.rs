@@ -10,7 +10,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::{Context as _, bail};
 use kubectl_aad_contract::{
-    ErrorKind, LoginMode, PopRequest, ProviderError, TokenRequest, TokenSet,
+    ErrorKind, LoginMode, PopRequest, ProviderError, Reuse, TokenRequest, TokenSet,
 };
 
 use crate::claims::Claims;
@@ -124,11 +124,17 @@ pub fn cached(
     now: u64,
 ) -> Result<Option<CacheEntry>, CacheError> {
     match cache.read(key) {
-        Ok(entry) => Ok(entry.filter(|entry| token_cache::is_fresh(entry, now))),
+        Ok(entry) => Ok(entry.filter(|entry| usable(entry, now))),
         // An entry we cannot read is a miss; the miss path says once what is wrong.
         Err(CacheError::Io { .. }) => Ok(None),
         Err(err) => Err(err),
     }
+}
+
+/// Whether a cached entry may be handed out at `now`: fresh by time and, for tokens of another
+/// tool's session, with that session's files unchanged.
+fn usable(entry: &CacheEntry, now: u64) -> bool {
+    token_cache::is_fresh(entry, now) && entry.reuse.as_ref().is_none_or(Reuse::files_unchanged)
 }
 
 /// The miss path: returns a fresh entry, from another process's work or from the provider.
@@ -178,7 +184,7 @@ pub fn obtain(
     let now = now_secs(env);
     if let Some(entry) = &entry {
         let from_peer = before.as_ref() != Some(&entry.access_token);
-        if token_cache::is_fresh(entry, now) && (from_peer || !job.force_refresh) {
+        if usable(entry, now) && (from_peer || !job.force_refresh) {
             env.log(
                 5,
                 "using the token another kubectl-aad process just obtained",
@@ -238,8 +244,10 @@ pub fn obtain(
         }
     };
     let entry = to_entry(tokens, now_secs(env));
+    let cacheable = entry.reuse.as_ref().is_none_or(|r| r.max_age_secs > 0);
     // Without a lock the directory was unusable and that was already said once.
     if lock.is_some()
+        && cacheable
         && let Err(err) = cache.write(key, &entry)
     {
         env.warn(&format!(
@@ -309,6 +317,7 @@ fn to_entry(tokens: TokenSet, now: u64) -> CacheEntry {
         obtained_at: now.min(tokens.expires_on),
         refresh_token: tokens.refresh_token,
         identity,
+        reuse: tokens.reuse,
     }
 }
 
@@ -369,6 +378,8 @@ pub fn token_request(job: &TokenJob<'_>, env: &Env) -> TokenRequest {
         timeout_secs: o.timeout.as_secs().max(1),
         disable_instance_discovery: o.disable_instance_discovery,
         extra_ca_files,
+        imds_endpoint: o.imds_endpoint.clone(),
+        azure_config_dir: o.azure_config_dir.as_ref().map(PathBuf::from),
     }
 }
 

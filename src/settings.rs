@@ -108,6 +108,11 @@ pub enum SettingsError {
     /// `--pop-claims` without `--pop-enabled`.
     #[error("--pop-enabled is required when specifying --pop-claims; add --pop-enabled")]
     PopEnabledMissing,
+    /// `--imds-endpoint` is not an http(s) URL.
+    #[error(
+        "managed identity endpoint {0:?} (--imds-endpoint or AZURE_POD_IDENTITY_AUTHORITY_HOST) must be an http:// or https:// URL, e.g. http://169.254.169.254"
+    )]
+    ImdsEndpoint(String),
     /// `--timeout` is not a positive duration.
     #[error("--timeout {0:?} is not a positive duration; use e.g. 60s or 2m")]
     Timeout(String),
@@ -127,6 +132,8 @@ pub struct TokenOptions {
     pub identity_resource_id: Option<String>,
     pub federated_token_file: Option<String>,
     pub authority_host: Option<String>,
+    /// The managed-identity endpoint: `--imds-endpoint`, else `AZURE_POD_IDENTITY_AUTHORITY_HOST`.
+    pub imds_endpoint: Option<String>,
     pub service_connection_id: Option<String>,
     pub cache_dir: PathBuf,
     pub tenant_id: String,
@@ -355,6 +362,14 @@ pub fn resolve_token_options(
         Some(text) => parse_duration(text).ok_or_else(|| SettingsError::Timeout(text.clone()))?,
     };
     let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
+    // A flag of our own, so the flag wins; the variable is the one Azure SDKs honour.
+    let imds_endpoint = non_empty(flags.imds_endpoint.clone()).or_else(|| {
+        env.get("AZURE_POD_IDENTITY_AUTHORITY_HOST")
+            .map(str::to_owned)
+    });
+    if let Some(url) = &imds_endpoint {
+        validate_imds_endpoint(url)?;
+    }
 
     Ok(TokenOptions {
         login,
@@ -368,6 +383,7 @@ pub fn resolve_token_options(
         identity_resource_id: non_empty(flags.identity_resource_id.clone()),
         federated_token_file: non_empty(federated_token_file),
         authority_host,
+        imds_endpoint,
         service_connection_id: non_empty(service_connection_id),
         cache_dir: resolve_cache_dir(
             flags.cache_dir.as_deref(),
@@ -390,6 +406,16 @@ pub fn resolve_token_options(
         azure_config_dir: env.get("AZURE_CONFIG_DIR").map(str::to_owned),
         overrides,
     })
+}
+
+fn validate_imds_endpoint(url: &str) -> Result<(), SettingsError> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    match rest.and_then(|r| r.split('/').next()) {
+        Some(authority) if !authority.is_empty() => Ok(()),
+        _ => Err(SettingsError::ImdsEndpoint(url.to_owned())),
+    }
 }
 
 fn validate_authority_host(host: &str) -> Result<(), SettingsError> {

@@ -78,7 +78,7 @@ fn log_options(env: &Env, options: &TokenOptions) {
     env.log(
         10,
         &format!(
-            "options: login={} environment={:?} authority={} tenant={:?} client-id={:?} server-id={:?} legacy={} cache-dir={} timeout={:?} subscription={:?} identity-resource-id={:?} client-secret={} password={}",
+            "options: login={} environment={:?} authority={} tenant={:?} client-id={:?} server-id={:?} legacy={} cache-dir={} timeout={:?} subscription={:?} identity-resource-id={:?} imds-endpoint={:?} azure-config-dir={:?} federated-token-file={:?} client-secret={} password={}",
             options.login,
             options.environment,
             options.effective_authority_host(),
@@ -90,6 +90,9 @@ fn log_options(env: &Env, options: &TokenOptions) {
             options.timeout,
             options.subscription,
             options.identity_resource_id,
+            options.imds_endpoint,
+            options.azure_config_dir,
+            options.federated_token_file,
             if options.client_secret.is_some() { "(set)" } else { "(unset)" },
             if options.password.is_some() { "(set)" } else { "(unset)" },
         ),

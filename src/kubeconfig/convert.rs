@@ -457,6 +457,7 @@ fn convert_user(
         "password",
     );
     let identity_resource_id = keep(flags.identity_resource_id.clone(), "identity-resource-id");
+    let imds_endpoint = keep(flags.imds_endpoint.clone(), "imds-endpoint");
     let authority_host = keep(
         given(&flags.authority_host, resolved.authority_host.clone()),
         "authority-host",
@@ -543,10 +544,13 @@ fn convert_user(
                 }
             }
         }
-        LoginMode::Msi => match client_id {
-            Some(id) => args.value("--client-id", Some(id)),
-            None => args.value("--identity-resource-id", identity_resource_id),
-        },
+        LoginMode::Msi => {
+            match client_id {
+                Some(id) => args.value("--client-id", Some(id)),
+                None => args.value("--identity-resource-id", identity_resource_id),
+            }
+            args.value("--imds-endpoint", imds_endpoint);
+        }
         LoginMode::AzureCli => {
             args.value("--tenant-id", tenant_id);
             args.value("--subscription", subscription);

@@ -25,12 +25,18 @@ pub fn margin(obtained_at: u64, expires_on: u64) -> u64 {
     EXPIRY_MARGIN_SECS.min(lifetime / 2)
 }
 
-/// When to tell kubectl the token expires: the real expiry less the margin.
+/// When to tell kubectl the token expires: the real expiry less the margin, or the end of the
+/// entry's reuse window if that comes first (so kubectl asks again and `az logout` is noticed).
 pub fn reported_expiry(entry: &CacheEntry) -> u64 {
-    entry.expires_on - margin(entry.obtained_at, entry.expires_on)
+    let expiry = entry.expires_on - margin(entry.obtained_at, entry.expires_on);
+    match &entry.reuse {
+        Some(reuse) => expiry.min(entry.obtained_at.saturating_add(reuse.max_age_secs)),
+        None => expiry,
+    }
 }
 
-/// Whether the access token may still be handed out at `now`.
+/// Whether the access token may still be handed out at `now`, by time. An entry with reuse
+/// stamps must also have its stamped files unchanged; `pipeline` checks that, as it is I/O.
 pub fn is_fresh(entry: &CacheEntry, now: u64) -> bool {
     entry.expires_on > now && now < reported_expiry(entry)
 }
@@ -58,7 +64,20 @@ mod tests {
             obtained_at,
             refresh_token: refresh.then(|| Secret::new("rt")),
             identity: Default::default(),
+            reuse: None,
         }
+    }
+
+    #[test]
+    fn a_reuse_window_ends_freshness_early() {
+        let mut e = entry(1000, 1000 + 3600, false);
+        e.reuse = Some(kubectl_aad_contract::Reuse {
+            max_age_secs: 300,
+            while_unchanged: vec![],
+        });
+        assert_eq!(reported_expiry(&e), 1300);
+        assert_eq!(decide(Some(&e), 1299, false), Decision::Use);
+        assert_eq!(decide(Some(&e), 1300, false), Decision::Acquire);
     }
 
     #[test]

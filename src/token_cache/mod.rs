@@ -18,7 +18,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use kubectl_aad_contract::{Identity, Secret};
+use kubectl_aad_contract::{Identity, Reuse, Secret};
 use serde::{Deserialize, Serialize};
 
 pub use decide::{Decision, decide, is_fresh, margin, reported_expiry};
@@ -50,6 +50,9 @@ pub struct CacheEntry {
     /// Whom it belongs to.
     #[serde(default)]
     pub identity: Identity,
+    /// Limits on serving it again (tokens of another tool's session, such as `az`'s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuse: Option<Reuse>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -275,6 +278,7 @@ mod tests {
             obtained_at: 1000,
             refresh_token: Some(Secret::new("rt")),
             identity: Identity::default(),
+            reuse: None,
         }
     }
 

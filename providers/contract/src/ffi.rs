@@ -468,6 +468,7 @@ mod tests {
                 expires_on: 42,
                 refresh_token: None,
                 identity: Identity::default(),
+                reuse: None,
             })
         }
     }
@@ -502,6 +503,8 @@ mod tests {
             timeout_secs: 60,
             disable_instance_discovery: false,
             extra_ca_files: vec![],
+            imds_endpoint: None,
+            azure_config_dir: None,
         }
     }
 

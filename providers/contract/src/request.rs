@@ -59,6 +59,13 @@ pub struct TokenRequest {
     /// Extra PEM files of CA certificates to trust besides the system store.
     #[serde(default)]
     pub extra_ca_files: Vec<PathBuf>,
+    /// The managed-identity endpoint base (msi): `--imds-endpoint`, else
+    /// `AZURE_POD_IDENTITY_AUTHORITY_HOST`; `None` means `http://169.254.169.254`.
+    #[serde(default)]
+    pub imds_endpoint: Option<String>,
+    /// The Azure CLI profile directory (`AZURE_CONFIG_DIR`), when set (azurecli).
+    #[serde(default)]
+    pub azure_config_dir: Option<PathBuf>,
 }
 
 impl TokenRequest {

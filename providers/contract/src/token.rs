@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Secret;
+use crate::{Reuse, Secret};
 
 /// Tokens from one grant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +17,10 @@ pub struct TokenSet {
     /// Whom the token belongs to.
     #[serde(default)]
     pub identity: Identity,
+    /// Limits on serving the token from the cache (tokens of another tool's session); `None`
+    /// caches it until near expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuse: Option<Reuse>,
 }
 
 /// The principal a token was issued to, as far as the provider could tell.
