@@ -49,6 +49,13 @@ pub(crate) fn router(shared: Shared) -> Router {
             "/{tenant}/oauth2/v2.0/consent",
             post(crate::user_flows::consent_submit),
         )
+        .route("/_github/idtoken", get(crate::federation::github_idtoken))
+        .route(
+            "/_devops/oidctoken",
+            post(crate::federation::devops_oidctoken),
+        )
+        .route("/subscriptions", get(crate::arm::subscriptions))
+        .route("/tenants", get(crate::arm::tenants))
         .fallback(not_found)
         .with_state(shared)
 }
@@ -318,7 +325,12 @@ fn client_credentials(
                 "Invalid client_assertion_type.",
             );
         }
-        if let Err(response) = verify_assertion(state, &client, assertion, endpoint) {
+        let verified = if crate::federation::is_federated(assertion) {
+            crate::federation::verify(state, &client, assertion)
+        } else {
+            verify_assertion(state, &client, assertion, endpoint)
+        };
+        if let Err(response) = verified {
             return *response;
         }
     } else if let Some(secret) = form.get("client_secret") {

@@ -33,6 +33,11 @@ impl SigningKey {
         })
     }
 
+    /// The public key, for verifying what this key signed.
+    pub(crate) fn decoding_key(&self) -> Option<jsonwebtoken::DecodingKey> {
+        jsonwebtoken::DecodingKey::from_rsa_components(&self.n, &self.e).ok()
+    }
+
     /// The JWKS document.
     pub fn jwks(&self) -> serde_json::Value {
         serde_json::json!({"keys": [{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "n": self.n, "e": self.e}]})

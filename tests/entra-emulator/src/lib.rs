@@ -13,14 +13,24 @@
 //! * [`Fault`]s queued by a test apply to the next token requests; the [`LoggedRequest`] log
 //!   lets tests count what reached the authority.
 //!
+//! * Workload identity: federated client assertions are verified against registered OIDC
+//!   issuers (a Kubernetes service-account issuer, GitHub Actions-like and Azure DevOps-like
+//!   token endpoints served here too), see [`federation`](crate::KUBERNETES_ISSUER).
+//! * Managed identity: IMDS and App Service endpoints on a second, plain-HTTP loopback listener
+//!   ([`Emulator::identity_url`]), so no test ever talks to 169.254.169.254.
+//! * A fake ARM (`/subscriptions`, `/tenants`) for the real Azure CLI's `az login`.
+//!
 //! Runs on its own tokio runtime so that plain `#[test]` functions can use it.
 
 // Handlers return early with a whole Entra-shaped response; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+mod arm;
 mod config;
+mod federation;
 mod handler;
 mod keys;
+mod managed_identity;
 mod pki;
 mod state;
 mod user_flows;
@@ -29,7 +39,10 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use config::{Client, EmulatorConfig, User};
+pub use config::{
+    Client, EmulatorConfig, FederatedCredential, ManagedIdentity, Subscription, User,
+};
+pub use federation::{DEVOPS_ISSUER, GITHUB_ISSUER, KUBERNETES_ISSUER, TOKEN_EXCHANGE_AUDIENCE};
 pub use keys::SigningKey;
 pub use pki::{ServerCert, TestCa};
 pub use state::{Fault, LoggedRequest};
@@ -44,6 +57,7 @@ pub const AKS_CLIENT_ID: &str = "80faf920-1908-4b52-b5ef-a8e7bedfc67a";
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
     url: String,
+    identity_url: String,
     ca: Arc<TestCa>,
     ca_file: PathBuf,
     _dir: tempfile::TempDir,
@@ -72,12 +86,25 @@ impl Emulator {
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let shared = Arc::new(Mutex::new(State::new(
-            config,
-            url.clone(),
-            SigningKey::generate()?,
-        )));
+        let mut state = State::new(config, url.clone(), SigningKey::generate()?);
+        state.issuers = federation::default_issuers()?;
+        let shared = Arc::new(Mutex::new(state));
         let app = handler::router(shared.clone());
+        let identity_listener = TcpListener::bind("127.0.0.1:0")?;
+        identity_listener.set_nonblocking(true)?;
+        let identity_url = format!(
+            "http://127.0.0.1:{}",
+            identity_listener.local_addr()?.port()
+        );
+        let identity_app = managed_identity::router(shared.clone());
+        let identity_listener = {
+            let _guard = runtime.enter();
+            tokio::net::TcpListener::from_std(identity_listener)?
+        };
+        runtime.spawn(async move {
+            // A serve error ends the listener; the test then fails on its first request.
+            let _ = axum::serve(identity_listener, identity_app).await;
+        });
         let handle = axum_server::Handle::new();
         let tls = runtime.block_on(axum_server::tls_rustls::RustlsConfig::from_pem(
             server.cert_pem.clone().into_bytes(),
@@ -94,6 +121,7 @@ impl Emulator {
         });
         Ok(Emulator {
             url,
+            identity_url,
             ca,
             ca_file,
             _dir: dir,
@@ -126,6 +154,66 @@ impl Emulator {
     /// A PEM file with the CA certificate (for `SSL_CERT_FILE`).
     pub fn ca_file(&self) -> &Path {
         &self.ca_file
+    }
+
+    /// The plain-HTTP base of the managed-identity endpoints: IMDS lives at
+    /// `<identity_url>/metadata/identity/oauth2/token` (use it as `--imds-endpoint` or
+    /// `AZURE_POD_IDENTITY_AUTHORITY_HOST`).
+    pub fn identity_url(&self) -> &str {
+        &self.identity_url
+    }
+
+    /// The App Service `IDENTITY_ENDPOINT`.
+    pub fn app_service_endpoint(&self) -> String {
+        format!("{}/msi/token", self.identity_url)
+    }
+
+    /// The App Service `IDENTITY_HEADER` secret.
+    pub fn app_service_identity_header(&self) -> String {
+        self.with_state(|s| s.identity_header.clone())
+    }
+
+    /// The next managed-identity request is answered with this HTTP status.
+    pub fn push_identity_fault(&self, status: u16) {
+        self.with_state(|s| s.identity_faults.push_back(status));
+    }
+
+    /// The GitHub Actions-like `ACTIONS_ID_TOKEN_REQUEST_URL` (it already has a query, as
+    /// GitHub's does; clients append `&audience=`).
+    pub fn github_token_url(&self) -> String {
+        format!("{}/_github/idtoken?api-version=2.0", self.url)
+    }
+
+    /// The Azure DevOps-like `SYSTEM_OIDCREQUESTURI`.
+    pub fn devops_oidc_url(&self) -> String {
+        format!("{}/_devops/oidctoken", self.url)
+    }
+
+    /// A Kubernetes service-account token for `system:serviceaccount:<namespace>:<name>`, as the
+    /// kubelet projects into pods, signed by the registered [`KUBERNETES_ISSUER`].
+    pub fn service_account_token(
+        &self,
+        namespace: &str,
+        name: &str,
+        audience: &str,
+        lifetime_secs: i64,
+    ) -> String {
+        let subject = format!("system:serviceaccount:{namespace}:{name}");
+        self.with_state(|s| {
+            federation::mint(s, KUBERNETES_ISSUER, &subject, audience, lifetime_secs)
+        })
+    }
+
+    /// A token that claims `issuer` but is signed by a key nobody registered.
+    pub fn forged_token(&self, issuer: &str, subject: &str, audience: &str) -> String {
+        let now = handler::now() as i64;
+        let claims = serde_json::json!({
+            "iss": issuer, "sub": subject, "aud": [audience],
+            "iat": now, "nbf": now, "exp": now + 600,
+        });
+        SigningKey::generate()
+            .map(|key| key.sign(&claims))
+            .unwrap_or_default()
     }
 
     /// Queues a fault for the next token request.

@@ -80,6 +80,18 @@ pub(crate) struct State {
     pub(crate) refresh_tokens: HashMap<String, RefreshGrant>,
     pub(crate) device_interval_secs: u64,
     pub(crate) sign_ins: Vec<String>,
+    /// HTTP statuses the managed-identity endpoints answer next, before answering normally.
+    pub(crate) identity_faults: VecDeque<u16>,
+    /// The secret App Service passes in `IDENTITY_HEADER`.
+    pub(crate) identity_header: String,
+    /// External OIDC issuers whose keys the emulator knows (federated credentials).
+    pub(crate) issuers: Vec<OidcIssuer>,
+}
+
+/// An external OIDC issuer: its `iss` and signing key.
+pub(crate) struct OidcIssuer {
+    pub(crate) issuer: String,
+    pub(crate) key: SigningKey,
 }
 
 impl State {
@@ -96,6 +108,9 @@ impl State {
             refresh_tokens: HashMap::new(),
             device_interval_secs: 1,
             sign_ins: vec![],
+            identity_faults: VecDeque::new(),
+            identity_header: uuid::Uuid::new_v4().to_string(),
+            issuers: vec![],
         }
     }
 }

@@ -1,0 +1,200 @@
+//! The managed-identity endpoints of an Azure machine, over plain HTTP on loopback:
+//! IMDS (`GET /metadata/identity/oauth2/token`, header `Metadata: true`, `api-version`,
+//! `resource`, and `client_id` / `msi_res_id` / `object_id` for a user-assigned identity) and the
+//! App Service / Functions endpoint (`GET /msi/token`, header `X-IDENTITY-HEADER`, `mi_res_id` /
+//! `principal_id`). Answers are shaped like Azure's, including its error bodies; queued
+//! [`identity faults`](crate::Emulator::push_identity_fault) answer first (429, 500, 503 …).
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State as AxumState};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::config::ManagedIdentity;
+use crate::handler::{Shared, lock, log, now};
+
+pub(crate) fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/metadata/identity/oauth2/token", get(imds_token))
+        .route("/msi/token", get(app_service_token))
+        .with_state(shared)
+}
+
+fn error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
+}
+
+async fn imds_token(
+    AxumState(shared): AxumState<Shared>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    let response = answer(
+        &shared,
+        &query,
+        || {
+            if headers.get("metadata").and_then(|v| v.to_str().ok()) != Some("true") {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "Required metadata header not specified",
+                ));
+            }
+            Ok([
+                ("client_id", Selector::ClientId),
+                ("msi_res_id", Selector::ResourceId),
+                ("object_id", Selector::ObjectId),
+            ])
+        },
+        Flavor::Imds,
+    );
+    log(&shared, &method, &uri, None, response.status().as_u16());
+    response
+}
+
+async fn app_service_token(
+    AxumState(shared): AxumState<Shared>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    let expected = lock(&shared).identity_header.clone();
+    let response = answer(
+        &shared,
+        &query,
+        || {
+            if headers
+                .get("x-identity-header")
+                .and_then(|v| v.to_str().ok())
+                != Some(expected.as_str())
+            {
+                return Err(error(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.",
+                ));
+            }
+            Ok([
+                ("client_id", Selector::ClientId),
+                ("mi_res_id", Selector::ResourceId),
+                ("principal_id", Selector::ObjectId),
+            ])
+        },
+        Flavor::AppService,
+    );
+    log(&shared, &method, &uri, None, response.status().as_u16());
+    response
+}
+
+/// How a request names a user-assigned identity.
+#[derive(Clone, Copy)]
+enum Selector {
+    ClientId,
+    ResourceId,
+    ObjectId,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Flavor {
+    Imds,
+    AppService,
+}
+
+/// Shared by both endpoints: fault, header check, parameters, identity, token.
+fn answer(
+    shared: &Shared,
+    query: &HashMap<String, String>,
+    check_headers: impl FnOnce() -> Result<[(&'static str, Selector); 3], Response>,
+    flavor: Flavor,
+) -> Response {
+    let mut state = lock(shared);
+    if let Some(status) = state.identity_faults.pop_front() {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return error(status, "temporarily_unavailable", "injected fault");
+    }
+    let selectors = match check_headers() {
+        Ok(selectors) => selectors,
+        Err(response) => return response,
+    };
+    if query.get("api-version").is_none() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Required query variable 'api-version' is missing",
+        );
+    }
+    let Some(resource) = query.get("resource").filter(|r| !r.is_empty()).cloned() else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Required query variable 'resource' is missing",
+        );
+    };
+    let identities = &state.config.managed_identities;
+    let named: Vec<(&str, Selector)> = selectors
+        .iter()
+        .filter_map(|(param, kind)| query.get(*param).map(|v| (v.as_str(), *kind)))
+        .collect();
+    let identity: Option<ManagedIdentity> = match named.as_slice() {
+        [] => identities.iter().find(|i| i.system_assigned).cloned(),
+        [(value, kind)] => identities
+            .iter()
+            .find(|i| match kind {
+                Selector::ClientId => i.client_id == *value,
+                Selector::ResourceId => i.resource_id.eq_ignore_ascii_case(value),
+                Selector::ObjectId => i.object_id == *value,
+            })
+            .cloned(),
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Only one of client_id, object_id or msi_res_id may be specified",
+            );
+        }
+    };
+    let Some(identity) = identity else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Identity not found",
+        );
+    };
+    let now = now();
+    let lifetime = state.config.token_lifetime_secs;
+    let mut claims = json!({
+        "aud": resource, "iss": format!("{}/{}/", state.url, identity.tenant),
+        "iat": now, "nbf": now, "exp": now + lifetime,
+        "tid": identity.tenant, "oid": identity.object_id, "sub": identity.object_id,
+        "appid": identity.client_id, "appidacr": "2", "idtyp": "app", "ver": "1.0",
+        "uti": uuid::Uuid::new_v4().simple().to_string(),
+    });
+    if !identity.resource_id.is_empty() {
+        claims["xms_mirid"] = json!(identity.resource_id);
+    }
+    let access_token = state.key.sign(&claims);
+    let mut body: Value = json!({
+        "access_token": access_token,
+        "client_id": identity.client_id,
+        "expires_on": (now + lifetime).to_string(),
+        "resource": resource,
+        "token_type": "Bearer",
+    });
+    if flavor == Flavor::Imds {
+        body["expires_in"] = json!(lifetime.to_string());
+        body["ext_expires_in"] = json!(lifetime.to_string());
+        body["not_before"] = json!(now.to_string());
+    }
+    Json(body).into_response()
+}
