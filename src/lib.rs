@@ -31,7 +31,11 @@ use std::ffi::OsString;
 // from dropping it (and its registration) because nothing else refers to it.
 #[cfg(feature = "builtin-spn")]
 use kubectl_aad_spn as _;
-use {kubectl_aad_devicecode as _, kubectl_aad_interactive as _, kubectl_aad_ropc as _};
+use {
+    kubectl_aad_azd as _, kubectl_aad_azurecli as _, kubectl_aad_azurepipelines as _,
+    kubectl_aad_devicecode as _, kubectl_aad_interactive as _, kubectl_aad_msi as _,
+    kubectl_aad_ropc as _, kubectl_aad_workloadidentity as _,
+};
 
 use clap::{CommandFactory, FromArgMatches, Parser as _};
 

@@ -62,8 +62,11 @@ fn hint_for(code: u64) -> Option<&'static str> {
         700024 => {
             "the federated token is expired or not yet valid; check the token file or its issuer"
         }
-        70021 | 700213 => {
-            "no federated identity credential on the application matches this token's issuer, subject and audience"
+        70021 | 700211 | 700212 | 700213 => {
+            "add a federated identity credential to the application whose issuer, subject and audience (api://AzureADTokenExchange) match this token"
+        }
+        50013 | 50166 => {
+            "Entra ID could not verify the federated token with its issuer's keys; check the issuer URL of the federated identity credential"
         }
         _ => return None,
     })

@@ -75,14 +75,34 @@ impl TokenResponse {
             expires_on,
             refresh_token: self.refresh_token,
             identity,
+            reuse: None,
         }
     }
+}
+
+/// The `exp` claim of a JWT, read without verification (for tokens that come from a local
+/// tool without a separate expiry).
+pub fn expiry_of(jwt: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Claims {
+        exp: Option<u64>,
+    }
+    serde_json::from_slice::<Claims>(&jwt_payload(jwt)?)
+        .ok()?
+        .exp
+}
+
+fn jwt_payload(jwt: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let payload = jwt.split('.').nth(1)?;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()
 }
 
 /// The identity claims of a JWT, read without verification (the token came over TLS from the
 /// authority; the API server verifies it).
 pub fn identity_of(jwt: &str) -> Option<Identity> {
-    use base64::Engine as _;
     #[derive(Deserialize)]
     struct Claims {
         tid: Option<String>,
@@ -92,11 +112,7 @@ pub fn identity_of(jwt: &str) -> Option<Identity> {
         appid: Option<String>,
         azp: Option<String>,
     }
-    let payload = jwt.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    let claims: Claims = serde_json::from_slice(&bytes).ok()?;
+    let claims: Claims = serde_json::from_slice(&jwt_payload(jwt)?).ok()?;
     Some(Identity {
         tenant_id: claims.tid,
         object_id: claims.oid,

@@ -10,6 +10,9 @@
 //!   and never copies a request (which may carry a secret) into a message.
 //! * [`browser`] opens a sign-in page without letting the browser write to our stdout.
 //! * [`assertion`] signs RS256 client assertions with a certificate (`x5t`, `x5t#S256`, `x5c`).
+//! * [`exchange_federated_token`] redeems an external OIDC token as a client assertion
+//!   (workload identity, GitHub Actions, Azure Pipelines).
+//! * [`external_tool`] runs `az` / `azd` with captured outputs and a timeout.
 //!
 //! Flows use this crate; it knows nothing about caching, kubeconfig or stdout.
 
@@ -17,7 +20,12 @@ pub mod aadsts;
 pub mod assertion;
 pub mod browser;
 mod client;
+pub mod external_tool;
+mod federated;
+
+pub use federated::exchange_federated_token;
 
 pub use client::{
-    EntraClient, TokenFailure, TokenResponse, http_client, identity_of, now_secs, user_scope,
+    EntraClient, TokenFailure, TokenResponse, expiry_of, http_client, identity_of, now_secs,
+    user_scope,
 };

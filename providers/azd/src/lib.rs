@@ -1,0 +1,18 @@
+//! `azd`: the token of the signed-in Azure Developer CLI (`azd auth login`).
+//!
+//! Runs `azd auth token --output json --scope <server-id>/.default [--tenant-id]` and reads
+//! `{"token", "expiresOn"}`. `azd`'s stdout never reaches ours; a failure becomes one line
+//! (its `ERROR:` text), and it is stopped after `--timeout`. Its tokens are not kept in our
+//! cache: azd's session files are not a documented interface we could watch for
+//! `azd auth logout`, so every call asks azd (which answers from its own cache).
+
+mod flow;
+
+pub use flow::AzdProvider;
+
+use kubectl_aad_contract::{LoginMode, Registration};
+
+inventory::submit! { Registration { login: LoginMode::Azd, provider: &AzdProvider } }
+
+#[cfg(feature = "cdylib")]
+kubectl_aad_contract::export_provider!(kubectl_aad_contract::LoginMode::Azd, crate::AzdProvider);

@@ -1,0 +1,119 @@
+//! [`AzureCliProvider`]: run `az account get-access-token` and read its answer.
+
+use std::time::Duration;
+
+use kubectl_aad_contract::{
+    ErrorKind, FileStamp, Provider, ProviderError, Reuse, Secret, TokenRequest, TokenSet, Ui,
+};
+use kubectl_aad_entra::external_tool::{ToolError, error_summary, run_tool};
+use kubectl_aad_entra::{expiry_of, identity_of};
+use serde::Deserialize;
+
+use crate::profile;
+
+/// How long an `az` token is served from our cache at most, while `az`'s session is unchanged.
+pub const REUSE_SECS: u64 = 5 * 60;
+
+/// The Azure CLI grant.
+pub struct AzureCliProvider;
+
+/// `az account get-access-token -o json`.
+#[derive(Deserialize)]
+struct Answer {
+    #[serde(rename = "accessToken")]
+    access_token: Secret,
+    /// Seconds since the epoch (az 2.54 and later).
+    #[serde(default)]
+    expires_on: Option<u64>,
+}
+
+impl Provider for AzureCliProvider {
+    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
+        let mut args = vec![
+            "account",
+            "get-access-token",
+            "--output",
+            "json",
+            "--resource",
+            request.server_id.as_str(),
+        ];
+        if !request.tenant_id.is_empty() {
+            args.extend(["--tenant", request.tenant_id.as_str()]);
+        }
+        if let Some(subscription) = request.subscription.as_deref().filter(|s| !s.is_empty()) {
+            args.extend(["--subscription", subscription]);
+        }
+        let dir = profile::config_dir(request);
+        let profile_before = dir
+            .as_ref()
+            .map(|d| FileStamp::of(&d.join(profile::PROFILE_FILE)));
+        ui.debug(&format!("running az {}", args.join(" ")));
+        let timeout = Duration::from_secs(request.timeout_secs.max(1));
+        let output = run_tool("az", &args, timeout).map_err(tool_error)?;
+        if !output.status.success() {
+            let summary = error_summary(&output.stderr);
+            let logged_out = summary.contains("az login");
+            return Err(ProviderError::new(
+                if logged_out {
+                    ErrorKind::Authentication
+                } else {
+                    ErrorKind::Internal
+                },
+                format!("az account get-access-token failed: {summary}"),
+            )
+            .with_hint(if logged_out {
+                "run `az login` (and `az account set --subscription …` if needed), then retry"
+            } else {
+                "run the az command above with --debug to see why"
+            }));
+        }
+        for line in output.stderr.lines().filter(|l| !l.trim().is_empty()) {
+            ui.message(&format!("az: {line}"));
+        }
+        let answer: Answer = serde_json::from_slice(&output.stdout).map_err(|_| {
+            ProviderError::new(
+                ErrorKind::Internal,
+                "az account get-access-token printed something that is not a token as JSON",
+            )
+            .with_hint("update the Azure CLI (`az upgrade`)")
+        })?;
+        let expires_on = answer
+            .expires_on
+            .or_else(|| expiry_of(answer.access_token.expose()))
+            .ok_or_else(|| {
+                ProviderError::new(ErrorKind::Internal, "cannot tell when az's token expires")
+                    .with_hint("update the Azure CLI (`az upgrade`)")
+            })?;
+        // If az's profile changed while az ran (a concurrent `az logout`), do not cache at all.
+        let reuse = match (&dir, &profile_before) {
+            (Some(dir), Some(before)) if before.holds() => Reuse {
+                max_age_secs: REUSE_SECS,
+                while_unchanged: profile::stamp_session(dir),
+            },
+            _ => Reuse::default(),
+        };
+        Ok(TokenSet {
+            identity: identity_of(answer.access_token.expose()).unwrap_or_default(),
+            access_token: answer.access_token,
+            expires_on,
+            refresh_token: None,
+            reuse: Some(reuse),
+        })
+    }
+}
+
+fn tool_error(err: ToolError) -> ProviderError {
+    match err {
+        ToolError::NotFound(_) => ProviderError::new(
+            ErrorKind::InvalidRequest,
+            "Azure CLI (az) not found on PATH",
+        )
+        .with_hint("install it (https://aka.ms/azure-cli) and run `az login`, or use another --login"),
+        ToolError::Timeout { secs, .. } => ProviderError::new(
+            ErrorKind::Timeout,
+            format!("az account get-access-token did not finish within {secs}s and was stopped"),
+        )
+        .with_hint("raise --timeout (or AZURE_CLI_TIMEOUT), or check that `az account get-access-token` works"),
+        other => ProviderError::new(ErrorKind::Internal, other.to_string()),
+    }
+}

@@ -1,0 +1,44 @@
+//! The client-credentials grant with a federated token as the client assertion, shared by
+//! workload identity (Kubernetes, GitHub Actions) and Azure Pipelines.
+
+use kubectl_aad_contract::{ErrorKind, ProviderError, Secret, TokenRequest, TokenSet, Ui};
+
+use crate::EntraClient;
+
+/// The `client_assertion_type` of a JWT assertion.
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// Exchanges an external OIDC token for an Entra ID token of `request.client_id`.
+pub fn exchange_federated_token(
+    request: &TokenRequest,
+    assertion: &Secret,
+    ui: &dyn Ui,
+) -> Result<TokenSet, ProviderError> {
+    if request.client_id.is_empty() {
+        return Err(
+            ProviderError::new(ErrorKind::InvalidRequest, "client ID cannot be empty")
+                .with_hint("pass --client-id or set AZURE_CLIENT_ID"),
+        );
+    }
+    if assertion.expose().trim().is_empty() {
+        return Err(ProviderError::new(
+            ErrorKind::InvalidRequest,
+            "the federated token is empty",
+        ));
+    }
+    let client = EntraClient::new(request)?;
+    let endpoint = client.token_endpoint(false);
+    let scope = request.scope();
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", request.client_id.as_str()),
+        ("scope", scope.as_str()),
+        ("client_assertion_type", JWT_BEARER),
+        ("client_assertion", assertion.expose().trim()),
+    ];
+    ui.debug(&format!(
+        "exchanging a federated token at {endpoint} for client {}",
+        request.client_id
+    ));
+    Ok(client.post_token(&endpoint, &form)?.into_token_set())
+}

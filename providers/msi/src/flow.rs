@@ -1,0 +1,194 @@
+//! [`MsiProvider`]: one token request to the managed-identity endpoint, retried as IMDS asks.
+
+use std::time::{Duration, Instant};
+
+use kubectl_aad_contract::{ErrorKind, Provider, ProviderError, TokenRequest, TokenSet, Ui};
+use kubectl_aad_entra::TokenResponse;
+use serde::Deserialize;
+
+use crate::endpoint::{self, DEFAULT_IMDS, Endpoint};
+
+/// The managed identity grant.
+pub struct MsiProvider;
+
+/// Attempts in all (IMDS guidance: retry transient answers with exponential back-off).
+const MAX_ATTEMPTS: u32 = 5;
+/// The first back-off; it doubles each time.
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// The most a `Retry-After` may make us wait.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+/// Connecting to a link-local or loopback endpoint takes milliseconds; a longer wait means there
+/// is no endpoint (not an Azure machine), which should fail fast.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+impl Provider for MsiProvider {
+    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
+        let endpoint = endpoint::detect(request, |name| {
+            std::env::var(name).ok().filter(|v| !v.is_empty())
+        })?;
+        let timeout = Duration::from_secs(request.timeout_secs.max(1));
+        let http = reqwest::blocking::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+            // Managed-identity endpoints are link-local or loopback: never through a proxy.
+            .no_proxy()
+            .user_agent(concat!("kubectl-aad/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|err| {
+                ProviderError::new(ErrorKind::Internal, format!("cannot set up HTTP: {err}"))
+            })?;
+        let (url, what) = match &endpoint {
+            Endpoint::Imds { base } => (format!("{base}/metadata/identity/oauth2/token"), "IMDS"),
+            Endpoint::AppService { url, .. } => (url.clone(), "the App Service identity endpoint"),
+        };
+        let query = query(request, &endpoint);
+        let deadline = Instant::now() + timeout;
+        let mut backoff = FIRST_BACKOFF;
+        for attempt in 1..=MAX_ATTEMPTS {
+            ui.debug(&format!(
+                "asking {what} at {url} for {} (attempt {attempt})",
+                request.server_id
+            ));
+            let mut call = http.get(&url).query(&query);
+            call = match &endpoint {
+                Endpoint::Imds { .. } => call.header("Metadata", "true"),
+                Endpoint::AppService { header, .. } => call.header("X-IDENTITY-HEADER", header),
+            };
+            let response = call
+                .send()
+                .map_err(|err| transport_error(&url, &endpoint, &err))?;
+            let status = response.status();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(|secs| Duration::from_secs(secs).min(MAX_RETRY_AFTER));
+            let body = response
+                .bytes()
+                .map_err(|err| transport_error(&url, &endpoint, &err))?;
+            if status.is_success() {
+                let tokens: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
+                    ProviderError::new(
+                        ErrorKind::Internal,
+                        format!("{what} answered {status} with a body that is not a token"),
+                    )
+                })?;
+                return Ok(tokens.into_token_set());
+            }
+            let transient = matches!(status.as_u16(), 404 | 408 | 410 | 429 | 500..=599);
+            let wait = retry_after.unwrap_or(backoff);
+            if transient && attempt < MAX_ATTEMPTS && Instant::now() + wait < deadline {
+                ui.debug(&format!("{what} answered {status}; retrying in {wait:?}"));
+                std::thread::sleep(wait);
+                backoff *= 2;
+                continue;
+            }
+            return Err(refusal(what, status.as_u16(), &body, request, transient));
+        }
+        Err(ProviderError::new(
+            ErrorKind::Internal,
+            "managed identity retries ended without an answer",
+        ))
+    }
+}
+
+/// The query of a token request: api-version, resource, and the user-assigned identity.
+fn query(request: &TokenRequest, endpoint: &Endpoint) -> Vec<(&'static str, String)> {
+    let (version, resource_id_param) = match endpoint {
+        Endpoint::Imds { .. } => ("2018-02-01", "msi_res_id"),
+        Endpoint::AppService { .. } => ("2019-08-01", "mi_res_id"),
+    };
+    let mut query = vec![
+        ("api-version", version.to_owned()),
+        ("resource", request.server_id.clone()),
+    ];
+    // kubelogin: the client id wins; the resource id is used only without one.
+    if !request.client_id.is_empty() {
+        query.push(("client_id", request.client_id.clone()));
+    } else if let Some(id) = request
+        .identity_resource_id
+        .as_ref()
+        .filter(|id| !id.is_empty())
+    {
+        query.push((resource_id_param, id.clone()));
+    }
+    query
+}
+
+fn transport_error(url: &str, endpoint: &Endpoint, err: &reqwest::Error) -> ProviderError {
+    let on_azure_default = matches!(endpoint, Endpoint::Imds { base } if base == DEFAULT_IMDS);
+    let kind = if err.is_timeout() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Network
+    };
+    let hint = if on_azure_default {
+        "msi works on Azure VMs, VM scale sets and AKS nodes with a managed identity; elsewhere use another --login (or --imds-endpoint for a proxy such as aad-pod-identity)"
+    } else {
+        "check --imds-endpoint / AZURE_POD_IDENTITY_AUTHORITY_HOST or IDENTITY_ENDPOINT"
+    };
+    let what = if err.is_timeout() {
+        "did not answer"
+    } else if err.is_connect() {
+        "cannot be reached"
+    } else {
+        "failed"
+    };
+    ProviderError::new(kind, format!("managed identity endpoint {url} {what}")).with_hint(hint)
+}
+
+fn refusal(
+    what: &str,
+    status: u16,
+    body: &[u8],
+    request: &TokenRequest,
+    transient: bool,
+) -> ProviderError {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let description = parsed
+        .as_ref()
+        .and_then(|b| b.error_description.clone().or_else(|| b.error.clone()))
+        .unwrap_or_default();
+    let description: String = description
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect();
+    let message = if description.is_empty() {
+        format!("{what} answered {status}")
+    } else {
+        format!("{what} answered {status}: {description}")
+    };
+    let identity_not_found = description
+        .to_ascii_lowercase()
+        .contains("identity not found");
+    if identity_not_found {
+        let named = if !request.client_id.is_empty() {
+            format!("client id {}", request.client_id)
+        } else if let Some(id) = &request.identity_resource_id {
+            format!("resource id {id}")
+        } else {
+            "the system-assigned identity".to_owned()
+        };
+        return ProviderError::new(ErrorKind::Authentication, message).with_hint(format!(
+            "{named} is not assigned to this machine: assign it, or pass the --client-id of an identity that is (a stray AZURE_CLIENT_ID also selects one; --disable-environment-override ignores it)"
+        ));
+    }
+    let kind = if transient {
+        ErrorKind::Network
+    } else {
+        ErrorKind::Authentication
+    };
+    ProviderError::new(kind, message)
+}

@@ -1,0 +1,57 @@
+//! [`WorkloadIdentityProvider`]: find the federated token, then exchange it.
+
+use kubectl_aad_contract::{
+    ErrorKind, Provider, ProviderError, Secret, TokenRequest, TokenSet, Ui,
+};
+use kubectl_aad_entra::exchange_federated_token;
+
+use crate::github;
+
+/// The workload identity grant.
+pub struct WorkloadIdentityProvider;
+
+impl Provider for WorkloadIdentityProvider {
+    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let assertion = match (
+            var("ACTIONS_ID_TOKEN_REQUEST_URL"),
+            var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+        ) {
+            (Some(url), Some(token)) => {
+                ui.debug("using the GitHub Actions OIDC token");
+                github::fetch_id_token(request, &url, &Secret::new(token))?
+            }
+            _ => read_token_file(request, ui)?,
+        };
+        exchange_federated_token(request, &assertion, ui)
+    }
+}
+
+fn read_token_file(request: &TokenRequest, ui: &dyn Ui) -> Result<Secret, ProviderError> {
+    let Some(path) = &request.federated_token_file else {
+        return Err(ProviderError::new(
+            ErrorKind::InvalidRequest,
+            "no federated token: --federated-token-file is not set and this is not a GitHub Actions job with id-token permission",
+        )
+        .with_hint("pass --federated-token-file or set AZURE_FEDERATED_TOKEN_FILE (the workload identity webhook sets it in the pod)"));
+    };
+    ui.debug(&format!(
+        "reading the federated token from {}",
+        path.display()
+    ));
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        ProviderError::new(
+            ErrorKind::InvalidRequest,
+            format!("cannot read federated token file {}: {err}", path.display()),
+        )
+        .with_hint("check --federated-token-file / AZURE_FEDERATED_TOKEN_FILE and the pod's projected service account token volume")
+    })?;
+    if text.trim().is_empty() {
+        return Err(ProviderError::new(
+            ErrorKind::InvalidRequest,
+            format!("federated token file {} is empty", path.display()),
+        )
+        .with_hint("check the pod's projected service account token volume"));
+    }
+    Ok(Secret::new(text.trim()))
+}
