@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use api_server::{ApiServer, ApiServerConfig};
 use entra_emulator::{
-    AKS_CLIENT_ID, AKS_SERVER_ID, Client, Emulator, EmulatorConfig, TestCa, User,
+    AKS_CLIENT_ID, AKS_SERVER_ID, Client, DEVOPS_ISSUER, Emulator, EmulatorConfig,
+    FederatedCredential, GITHUB_ISSUER, KUBERNETES_ISSUER, ManagedIdentity, Subscription,
+    TOKEN_EXCHANGE_AUDIENCE, TestCa, User,
 };
 
 use crate::util::*;
@@ -27,6 +29,29 @@ pub(crate) const ALICE_OID: &str = "bbbbbbbb-0000-0000-0000-00000000a11c";
 pub(crate) const ALICE_PASSWORD: &str = "alice-Pa55word-never-logged";
 pub(crate) const BOB: &str = "bob@contoso.test";
 pub(crate) const BOB_PASSWORD: &str = "bob-Pa55word-never-logged";
+/// The machine's system-assigned managed identity.
+pub(crate) const MI_SYSTEM_CLIENT: &str = "44444444-4444-4444-4444-444444444444";
+pub(crate) const MI_SYSTEM_OID: &str = "cccccccc-0000-0000-0000-00000000005a";
+/// A user-assigned managed identity.
+pub(crate) const MI_USER_CLIENT: &str = "55555555-5555-5555-5555-555555555555";
+pub(crate) const MI_USER_OID: &str = "cccccccc-0000-0000-0000-0000000000ua";
+pub(crate) const MI_USER_RESOURCE_ID: &str = "/subscriptions/9f6c1e0a-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/deployer";
+/// An application with federated credentials for a service account and a GitHub repository.
+pub(crate) const WI_APP: &str = "66666666-6666-6666-6666-666666666666";
+pub(crate) const WI_APP_OID: &str = "dddddddd-0000-0000-0000-0000000000w1";
+pub(crate) const WI_NAMESPACE: &str = "apps";
+pub(crate) const WI_SERVICE_ACCOUNT: &str = "deployer";
+/// GitHub's `ACTIONS_ID_TOKEN_REQUEST_TOKEN` of the emulated job.
+pub(crate) const GITHUB_REQUEST_TOKEN: &str = "ghs_RequestToken-never-logged";
+/// An application behind an Azure DevOps service connection.
+pub(crate) const PIPELINES_APP: &str = "77777777-7777-7777-7777-777777777777";
+pub(crate) const PIPELINES_APP_OID: &str = "dddddddd-0000-0000-0000-0000000000p1";
+pub(crate) const SERVICE_CONNECTION: &str = "3f2b9c4e-1111-2222-3333-444455556666";
+/// The pipeline's `SYSTEM_ACCESSTOKEN`.
+pub(crate) const SYSTEM_ACCESS_TOKEN: &str = "devops-System-AccessToken-never-logged";
+/// The Azure CLI's own public client id.
+pub(crate) const AZURE_CLI_CLIENT: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+pub(crate) const SUBSCRIPTION: &str = "9f6c1e0a-0000-0000-0000-000000000001";
 
 /// A certificate and its key, in the formats users have.
 pub(crate) struct CertFiles {
@@ -81,6 +106,55 @@ impl Cluster {
                 ..Client::default()
             })
             .with_public_client(AKS_CLIENT_ID)
+            .with_public_client(AZURE_CLI_CLIENT)
+            .with_managed_identity(ManagedIdentity {
+                client_id: MI_SYSTEM_CLIENT.into(),
+                object_id: MI_SYSTEM_OID.into(),
+                tenant: TENANT.into(),
+                system_assigned: true,
+                ..ManagedIdentity::default()
+            })
+            .with_managed_identity(ManagedIdentity {
+                client_id: MI_USER_CLIENT.into(),
+                object_id: MI_USER_OID.into(),
+                resource_id: MI_USER_RESOURCE_ID.into(),
+                tenant: TENANT.into(),
+                system_assigned: false,
+            })
+            .with_client(Client {
+                id: WI_APP.into(),
+                object_id: WI_APP_OID.into(),
+                federated_credentials: vec![
+                    FederatedCredential {
+                        issuer: KUBERNETES_ISSUER.into(),
+                        subject: format!(
+                            "system:serviceaccount:{WI_NAMESPACE}:{WI_SERVICE_ACCOUNT}"
+                        ),
+                        audience: TOKEN_EXCHANGE_AUDIENCE.into(),
+                    },
+                    FederatedCredential {
+                        issuer: GITHUB_ISSUER.into(),
+                        subject: EmulatorConfig::default().github_subject,
+                        audience: TOKEN_EXCHANGE_AUDIENCE.into(),
+                    },
+                ],
+                ..Client::default()
+            })
+            .with_client(Client {
+                id: PIPELINES_APP.into(),
+                object_id: PIPELINES_APP_OID.into(),
+                federated_credentials: vec![FederatedCredential {
+                    issuer: DEVOPS_ISSUER.into(),
+                    subject: "sc://contoso/aks/deployer".into(),
+                    audience: TOKEN_EXCHANGE_AUDIENCE.into(),
+                }],
+                ..Client::default()
+            })
+            .with_subscription(Subscription {
+                id: SUBSCRIPTION.into(),
+                name: "Contoso AKS".into(),
+                tenant: TENANT.into(),
+            })
             .with_user(User {
                 username: ALICE.into(),
                 password: ALICE_PASSWORD.into(),
@@ -93,6 +167,15 @@ impl Cluster {
                 object_id: "bbbbbbbb-0000-0000-0000-000000000b0b".into(),
                 groups: (0..250).map(|i| format!("group-{i}")).collect(),
             });
+        let config = EmulatorConfig {
+            github_request_token: Some(GITHUB_REQUEST_TOKEN.into()),
+            devops_access_token: Some(SYSTEM_ACCESS_TOKEN.into()),
+            service_connections: vec![(
+                SERVICE_CONNECTION.into(),
+                "sc://contoso/aks/deployer".into(),
+            )],
+            ..config
+        };
         let ca = Arc::new(TestCa::new().expect("CA"));
         let emulator = Emulator::start_with_ca(config, ca.clone()).expect("emulator");
         let server = ca.server_cert().expect("server cert");
@@ -314,4 +397,40 @@ pub(crate) fn assert_no_secret(output: &std::process::Output, secrets: &[&str]) 
             "secret {secret:?} leaked"
         );
     }
+}
+
+/// The ExecCredential of a successful get-token: exactly one JSON line on stdout.
+pub(crate) fn exec_credential(output: &std::process::Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "get-token failed: {}",
+        stderr(output)
+    );
+    let text = stdout(output);
+    assert_eq!(
+        text.lines().count(),
+        1,
+        "exactly one JSON line on stdout: {text:?}"
+    );
+    serde_json::from_str(&text).expect("stdout is one JSON document")
+}
+
+/// A JWT's claims, unverified.
+pub(crate) fn claims_of(token: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).expect("jwt");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("b64"),
+    )
+    .expect("claims")
+}
+
+/// The token of an ExecCredential.
+pub(crate) fn token_of(credential: &serde_json::Value) -> String {
+    credential["status"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
 }

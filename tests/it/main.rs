@@ -16,6 +16,12 @@ mod spn;
 mod user_signin;
 // the browser flow in headless Chromium, launched by kubectl.
 mod browser;
+// managed identity: IMDS and App Service endpoints of the emulator, retries, precedence.
+mod managed_identity;
+// workload identity (token file, GitHub Actions) and Azure Pipelines federation.
+mod federation;
+// azurecli with the real Azure CLI, and azd through a stand-in.
+mod azure_cli;
 // proof-of-possession tokens verified by the API server.
 mod pop;
 // crash safety: SIGKILL during writes; unusable cache directories.

@@ -9,39 +9,6 @@ use entra_emulator::AKS_SERVER_ID;
 use crate::fixture::*;
 use crate::util::*;
 
-fn exec_credential(output: &std::process::Output) -> serde_json::Value {
-    assert!(
-        output.status.success(),
-        "get-token failed: {}",
-        stderr(output)
-    );
-    let text = stdout(output);
-    assert_eq!(
-        text.lines().count(),
-        1,
-        "exactly one JSON line on stdout: {text:?}"
-    );
-    serde_json::from_str(&text).expect("stdout is one JSON document")
-}
-
-fn claims_of(token: &str) -> serde_json::Value {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1).expect("jwt");
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .expect("b64"),
-    )
-    .expect("claims")
-}
-
-fn token_of(credential: &serde_json::Value) -> String {
-    credential["status"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
-}
-
 fn cache_entries(cluster: &Cluster) -> Vec<std::path::PathBuf> {
     fs::read_dir(&cluster.cache_dir)
         .map(|d| {

@@ -29,6 +29,11 @@ impl TestEnv {
         self.clean(Command::new(kubectl_bin()))
     }
 
+    /// Any program with the same clean environment.
+    pub(crate) fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        self.clean(Command::new(program))
+    }
+
     fn clean(&self, mut command: Command) -> Command {
         command.env_clear();
         command.env("PATH", path_with_our_binary());

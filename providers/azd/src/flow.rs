@@ -65,9 +65,9 @@ impl Provider for AzdProvider {
                 format!("azd auth token failed: {summary}"),
             )
             .with_hint(if logged_out {
-                "run `azd auth login`, then retry"
+                "run `azd auth login`, then retry".to_owned()
             } else {
-                "run the azd command above with --debug to see why"
+                format!("run `azd {}` to see why", args.join(" "))
             }));
         }
         for line in output.stderr.lines().filter(|l| !l.trim().is_empty()) {

@@ -37,11 +37,18 @@ impl Provider for AzureCliProvider {
             "--resource",
             request.server_id.as_str(),
         ];
-        if !request.tenant_id.is_empty() {
-            args.extend(["--tenant", request.tenant_id.as_str()]);
-        }
-        if let Some(subscription) = request.subscription.as_deref().filter(|s| !s.is_empty()) {
-            args.extend(["--subscription", subscription]);
+        // az refuses --tenant together with --subscription; the subscription names its tenant.
+        match request.subscription.as_deref().filter(|s| !s.is_empty()) {
+            Some(subscription) => {
+                if !request.tenant_id.is_empty() {
+                    ui.debug("--subscription given: not passing --tenant to az (it takes one or the other)");
+                }
+                args.extend(["--subscription", subscription]);
+            }
+            None if !request.tenant_id.is_empty() => {
+                args.extend(["--tenant", request.tenant_id.as_str()]);
+            }
+            None => {}
         }
         let dir = profile::config_dir(request);
         let profile_before = dir
@@ -63,8 +70,9 @@ impl Provider for AzureCliProvider {
             )
             .with_hint(if logged_out {
                 "run `az login` (and `az account set --subscription …` if needed), then retry"
+                    .to_owned()
             } else {
-                "run the az command above with --debug to see why"
+                format!("run `az {}` to see why", args.join(" "))
             }));
         }
         for line in output.stderr.lines().filter(|l| !l.trim().is_empty()) {

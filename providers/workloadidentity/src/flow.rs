@@ -12,6 +12,13 @@ pub struct WorkloadIdentityProvider;
 
 impl Provider for WorkloadIdentityProvider {
     fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
+        // The cheapest mistake first: without a client id there is nothing to exchange for.
+        if request.client_id.is_empty() {
+            return Err(
+                ProviderError::new(ErrorKind::InvalidRequest, "client ID cannot be empty")
+                    .with_hint("pass --client-id or set AZURE_CLIENT_ID (the workload identity webhook sets it from the service account's azure.workload.identity/client-id annotation)"),
+            );
+        }
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let assertion = match (
             var("ACTIONS_ID_TOKEN_REQUEST_URL"),
