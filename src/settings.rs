@@ -640,6 +640,30 @@ mod tests {
     }
 
     #[test]
+    fn imds_endpoint_flag_wins_over_the_pod_identity_variable() {
+        let env = [("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:2579")];
+        assert_eq!(
+            resolve(&flags(), &env).imds_endpoint.as_deref(),
+            Some("http://127.0.0.1:2579")
+        );
+        let flagged = TokenFlags {
+            imds_endpoint: Some("http://127.0.0.1:9000".into()),
+            ..flags()
+        };
+        assert_eq!(
+            resolve(&flagged, &env).imds_endpoint.as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        let bad: EnvVars = [("AZURE_POD_IDENTITY_AUTHORITY_HOST", "169.254.169.254")]
+            .into_iter()
+            .collect();
+        assert!(matches!(
+            resolve_token_options(&flags(), &bad, None),
+            Err(SettingsError::ImdsEndpoint(_))
+        ));
+    }
+
+    #[test]
     fn authority_host_needs_a_trailing_slash() {
         let env: EnvVars = [
             ("AAD_LOGIN_METHOD", "workloadidentity"),

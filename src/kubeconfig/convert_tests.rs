@@ -1683,3 +1683,57 @@ fn authority_host_is_carried_for_every_mode() {
         "kept on re-conversion"
     );
 }
+
+#[test]
+fn imds_endpoint_is_written_for_msi_kept_on_reconversion_and_dropped_elsewhere() {
+    let flags = TokenFlags {
+        client_id: Some("mi".into()),
+        imds_endpoint: Some("http://127.0.0.1:8080".into()),
+        ..login("msi")
+    };
+    let expected = v(&[
+        "get-token",
+        "--login",
+        "msi",
+        "--server-id",
+        S,
+        "--client-id",
+        "mi",
+        "--imds-endpoint",
+        "http://127.0.0.1:8080",
+    ]);
+    assert_eq!(
+        convert_one(
+            devicecode_exec(&[]),
+            Case {
+                flags,
+                ..Case::default()
+            }
+        ),
+        expected
+    );
+    let msi = exec(
+        "kubectl-aad",
+        &expected.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    );
+    assert_eq!(
+        convert_one(msi.clone(), Case::default())
+            .iter()
+            .filter(|a| a.starts_with("http://127.0.0.1"))
+            .count(),
+        1,
+        "kept when the mode stays msi"
+    );
+    let to_azurecli = convert_one(
+        msi,
+        Case {
+            flags: login("azurecli"),
+            ..Case::default()
+        },
+    );
+    assert!(
+        !to_azurecli.iter().any(|a| a == "--imds-endpoint"),
+        "{to_azurecli:?}"
+    );
+}

@@ -129,8 +129,7 @@ pub fn error_summary(stderr: &str) -> String {
         stderr
             .lines()
             .map(str::trim)
-            .filter(|line| !line.is_empty())
-            .next_back()
+            .rfind(|line| !line.is_empty())
             .unwrap_or("no error output")
             .to_owned()
     } else {

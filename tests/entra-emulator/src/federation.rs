@@ -136,7 +136,7 @@ pub(crate) async fn devops_oidctoken(
                 Json(json!({"message": "TF400813: The user is not authorized to access this resource."})),
             )
                 .into_response()
-        } else if query.get("api-version").is_none() {
+        } else if !query.contains_key("api-version") {
             (
                 StatusCode::BAD_REQUEST,
                 Json(json!({"message": "No api-version was supplied for the POST request."})),

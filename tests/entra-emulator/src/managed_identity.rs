@@ -51,9 +51,9 @@ async fn imds_token(
                 ));
             }
             Ok([
-                ("client_id", Selector::ClientId),
-                ("msi_res_id", Selector::ResourceId),
-                ("object_id", Selector::ObjectId),
+                ("client_id", Selector::Client),
+                ("msi_res_id", Selector::Resource),
+                ("object_id", Selector::Object),
             ])
         },
         Flavor::Imds,
@@ -86,9 +86,9 @@ async fn app_service_token(
                 ));
             }
             Ok([
-                ("client_id", Selector::ClientId),
-                ("mi_res_id", Selector::ResourceId),
-                ("principal_id", Selector::ObjectId),
+                ("client_id", Selector::Client),
+                ("mi_res_id", Selector::Resource),
+                ("principal_id", Selector::Object),
             ])
         },
         Flavor::AppService,
@@ -100,9 +100,9 @@ async fn app_service_token(
 /// How a request names a user-assigned identity.
 #[derive(Clone, Copy)]
 enum Selector {
-    ClientId,
-    ResourceId,
-    ObjectId,
+    Client,
+    Resource,
+    Object,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -151,9 +151,9 @@ fn answer(
         [(value, kind)] => identities
             .iter()
             .find(|i| match kind {
-                Selector::ClientId => i.client_id == *value,
-                Selector::ResourceId => i.resource_id.eq_ignore_ascii_case(value),
-                Selector::ObjectId => i.object_id == *value,
+                Selector::Client => i.client_id == *value,
+                Selector::Resource => i.resource_id.eq_ignore_ascii_case(value),
+                Selector::Object => i.object_id == *value,
             })
             .cloned(),
         _ => {

@@ -123,6 +123,5 @@ fn token(f: &HashMap<String, String>) -> Result<(), String> {
     let expires =
         humantime::format_rfc3339_seconds(SystemTime::now() + Duration::from_secs(lifetime));
     let answer = serde_json::json!({"token": token, "expiresOn": expires.to_string()});
-    println!("{answer}");
-    Ok(())
+    writeln!(std::io::stdout(), "{answer}").map_err(|e| e.to_string())
 }
