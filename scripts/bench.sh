@@ -7,6 +7,8 @@
 # 2. cold spn token against the Entra ID emulator on loopback
 # 3. 64 parallel cold get-token: token requests seen by the emulator and wall time
 # 4. convert-kubeconfig on generated kubeconfigs of 50, 500 and 5,000 contexts
+# 5. azurecli: our cache hit (session files stat'ed) vs `az account get-access-token` itself,
+#    when the Azure CLI is installed (KUBECTL_AAD_TEST_AZ or az on PATH)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=200; [ "${1:-}" = "--quick" ] && runs=30
@@ -90,3 +92,27 @@ PY
     -n "convert $n contexts" "$bin convert-kubeconfig --no-backup --kubeconfig $work/kc-$n" >/dev/null
   python3 -c "import json,sys; r=json.load(open('$work/convert-$n.json'))['results'][0]; print(f\"  convert {$n:>5} contexts          mean {r['mean']*1000:7.1f} ms  ({r['mean']/$n*1e6:6.1f} us/context)\")"
 done
+
+echo "== 5. azurecli: cache hit vs running az"
+az=${KUBECTL_AAD_TEST_AZ:-$(command -v az || true)}
+if [ -z "$az" ] || [ ! -x "$az" ]; then
+  echo "  skipped: no Azure CLI (set KUBECTL_AAD_TEST_AZ)"
+  exit 0
+fi
+export AZURE_CONFIG_DIR=$work/azure REQUESTS_CA_BUNDLE=$SSL_CERT_FILE PATH="$(dirname "$az"):$PATH"
+az config set core.collect_telemetry=false core.instance_discovery=false >/dev/null 2>&1
+az cloud register --name BenchEntra --skip-endpoint-discovery --endpoint-active-directory "${authority%/}" \
+  --endpoint-active-directory-resource-id https://management.core.windows.net/ --endpoint-resource-manager "$authority" \
+  --endpoint-management https://management.core.windows.net/ >/dev/null 2>&1
+az cloud set --name BenchEntra >/dev/null 2>&1
+az login --service-principal -u bench-app -p bench-secret --tenant tenant1 --allow-no-subscriptions >/dev/null 2>&1
+cli_args=(get-token -l azurecli --server-id 6dae42f8-4368-4678-94ff-3960e28e3630 --cache-dir "$work/cache")
+"$bin" "${cli_args[@]}" >/dev/null   # warm the cache
+hyperfine -N --warmup 3 --runs 10 --export-json "$work/azurecli.json" \
+  -n "kubectl-aad -l azurecli (hit)" "$bin ${cli_args[*]}" \
+  -n "az account get-access-token" "$az account get-access-token --resource 6dae42f8-4368-4678-94ff-3960e28e3630 -o json" >/dev/null
+python3 - "$work/azurecli.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"  {r['command']:<32} mean {r['mean']*1000:8.2f} ms  ±{r['stddev']*1000:6.2f}")
+PY

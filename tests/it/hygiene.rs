@@ -233,3 +233,152 @@ fn no_secret_escapes_at_any_verbosity() {
         );
     }
 }
+
+#[test]
+fn platform_credentials_never_escape_at_any_verbosity() {
+    let cluster = Cluster::start();
+    let identity_header = cluster.emulator.app_service_identity_header();
+    let token_file = cluster.env.path("projected-token");
+    let federated = cluster.emulator.service_account_token(
+        WI_NAMESPACE,
+        WI_SERVICE_ACCOUNT,
+        entra_emulator::TOKEN_EXCHANGE_AUDIENCE,
+        3600,
+    );
+    fs::write(&token_file, &federated).expect("token file");
+    let secrets = [
+        identity_header.as_str(),
+        GITHUB_REQUEST_TOKEN,
+        SYSTEM_ACCESS_TOKEN,
+        "wrong-Secret-for-hygiene",
+    ];
+    for verbosity in ["0", "1", "5", "10"] {
+        let scenarios: Vec<(&str, Vec<&str>, Vec<(&str, String)>)> = vec![
+            (
+                "msi app service",
+                vec!["-l", "msi", "--force-refresh"],
+                vec![
+                    ("IDENTITY_ENDPOINT", cluster.emulator.app_service_endpoint()),
+                    ("IDENTITY_HEADER", identity_header.clone()),
+                ],
+            ),
+            (
+                "msi app service refused",
+                vec!["-l", "msi", "--force-refresh"],
+                vec![
+                    ("IDENTITY_ENDPOINT", cluster.emulator.app_service_endpoint()),
+                    ("IDENTITY_HEADER", "wrong-Secret-for-hygiene".into()),
+                ],
+            ),
+            (
+                "workload identity file",
+                vec![
+                    "-l",
+                    "workloadidentity",
+                    "--client-id",
+                    WI_APP,
+                    "--force-refresh",
+                ],
+                vec![(
+                    "AZURE_FEDERATED_TOKEN_FILE",
+                    token_file.display().to_string(),
+                )],
+            ),
+            (
+                "github actions",
+                vec![
+                    "-l",
+                    "workloadidentity",
+                    "--client-id",
+                    WI_APP,
+                    "--force-refresh",
+                ],
+                vec![
+                    (
+                        "ACTIONS_ID_TOKEN_REQUEST_URL",
+                        cluster.emulator.github_token_url(),
+                    ),
+                    (
+                        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                        GITHUB_REQUEST_TOKEN.into(),
+                    ),
+                ],
+            ),
+            (
+                "github actions refused",
+                vec![
+                    "-l",
+                    "workloadidentity",
+                    "--client-id",
+                    WI_APP,
+                    "--force-refresh",
+                ],
+                vec![
+                    (
+                        "ACTIONS_ID_TOKEN_REQUEST_URL",
+                        cluster.emulator.github_token_url(),
+                    ),
+                    (
+                        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                        "wrong-Secret-for-hygiene".into(),
+                    ),
+                ],
+            ),
+            (
+                "azure pipelines",
+                vec![
+                    "-l",
+                    "azurepipelines",
+                    "--client-id",
+                    PIPELINES_APP,
+                    "--force-refresh",
+                ],
+                vec![
+                    ("SYSTEM_OIDCREQUESTURI", cluster.emulator.devops_oidc_url()),
+                    ("SYSTEM_ACCESSTOKEN", SYSTEM_ACCESS_TOKEN.into()),
+                    (
+                        "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
+                        SERVICE_CONNECTION.into(),
+                    ),
+                ],
+            ),
+            (
+                "azure pipelines refused",
+                vec![
+                    "-l",
+                    "azurepipelines",
+                    "--client-id",
+                    PIPELINES_APP,
+                    "--force-refresh",
+                ],
+                vec![
+                    ("SYSTEM_OIDCREQUESTURI", cluster.emulator.devops_oidc_url()),
+                    ("SYSTEM_ACCESSTOKEN", "wrong-Secret-for-hygiene".into()),
+                    (
+                        "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
+                        SERVICE_CONNECTION.into(),
+                    ),
+                ],
+            ),
+        ];
+        for (scenario, mut args, vars) in scenarios {
+            args.extend(["-v", verbosity]);
+            let mut command = cluster.get_token(&args);
+            command.envs(vars);
+            let output = run(&mut command);
+            let scenario = format!("{scenario} -v {verbosity}");
+            assert_eq!(
+                output.status.success(),
+                !scenario.contains("refused"),
+                "{scenario}: {}",
+                stderr(&output)
+            );
+            check(&cluster, &scenario, &output, &secrets);
+            // The federated token is a credential too (it lives in its file, nowhere else).
+            assert!(
+                !stdout(&output).contains(&federated) && !stderr(&output).contains(&federated),
+                "{scenario}: the federated token leaked"
+            );
+        }
+    }
+}
