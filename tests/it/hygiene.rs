@@ -234,6 +234,9 @@ fn no_secret_escapes_at_any_verbosity() {
     }
 }
 
+/// A get-token run: name, arguments, environment.
+type Scenario<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, String)>);
+
 #[test]
 fn platform_credentials_never_escape_at_any_verbosity() {
     let cluster = Cluster::start();
@@ -253,7 +256,7 @@ fn platform_credentials_never_escape_at_any_verbosity() {
         "wrong-Secret-for-hygiene",
     ];
     for verbosity in ["0", "1", "5", "10"] {
-        let scenarios: Vec<(&str, Vec<&str>, Vec<(&str, String)>)> = vec![
+        let scenarios: Vec<Scenario<'_>> = vec![
             (
                 "msi app service",
                 vec!["-l", "msi", "--force-refresh"],

@@ -5,9 +5,16 @@ use std::time::Duration;
 use kubectl_aad_contract::{
     ErrorKind, Provider, ProviderError, Reuse, Secret, TokenRequest, TokenSet, Ui,
 };
-use kubectl_aad_entra::external_tool::{ToolError, error_summary, run_tool};
+use kubectl_aad_entra::external_tool::SignInTool;
 use kubectl_aad_entra::{expiry_of, identity_of};
 use serde::Deserialize;
+
+const AZD: SignInTool = SignInTool {
+    program: "azd",
+    name: "Azure Developer CLI (azd)",
+    install_url: "https://aka.ms/azd",
+    login_command: "azd auth login",
+};
 
 /// The Azure Developer CLI grant.
 pub struct AzdProvider;
@@ -19,17 +26,6 @@ struct Answer {
     /// RFC 3339, e.g. `2026-11-28T20:41:03Z`.
     #[serde(rename = "expiresOn", default)]
     expires_on: Option<String>,
-}
-
-/// azd's JSON console message (what it prints on stdout for some errors with `--output json`).
-#[derive(Deserialize)]
-struct ConsoleMessage {
-    data: ConsoleData,
-}
-
-#[derive(Deserialize)]
-struct ConsoleData {
-    message: String,
 }
 
 impl Provider for AzdProvider {
@@ -46,34 +42,9 @@ impl Provider for AzdProvider {
         if !request.tenant_id.is_empty() {
             args.extend(["--tenant-id", request.tenant_id.as_str()]);
         }
-        ui.debug(&format!("running azd {}", args.join(" ")));
         let timeout = Duration::from_secs(request.timeout_secs.max(1));
-        let output = run_tool("azd", &args, timeout).map_err(tool_error)?;
-        if !output.status.success() {
-            let summary = if output.stderr.trim().is_empty() {
-                console_message(&output.stdout).unwrap_or_else(|| "no error output".to_owned())
-            } else {
-                error_summary(&output.stderr)
-            };
-            let logged_out = summary.contains("azd auth login");
-            return Err(ProviderError::new(
-                if logged_out {
-                    ErrorKind::Authentication
-                } else {
-                    ErrorKind::Internal
-                },
-                format!("azd auth token failed: {summary}"),
-            )
-            .with_hint(if logged_out {
-                "run `azd auth login`, then retry".to_owned()
-            } else {
-                format!("run `azd {}` to see why", args.join(" "))
-            }));
-        }
-        for line in output.stderr.lines().filter(|l| !l.trim().is_empty()) {
-            ui.message(&format!("azd: {line}"));
-        }
-        let answer: Answer = serde_json::from_slice(&output.stdout).map_err(|_| {
+        let stdout = AZD.run(&args, timeout, ui)?;
+        let answer: Answer = serde_json::from_slice(&stdout).map_err(|_| {
             ProviderError::new(
                 ErrorKind::Internal,
                 "azd auth token printed something that is not a token as JSON",
@@ -98,28 +69,5 @@ impl Provider for AzdProvider {
             // Never cached by us: see the crate documentation.
             reuse: Some(Reuse::default()),
         })
-    }
-}
-
-fn console_message(stdout: &[u8]) -> Option<String> {
-    let message: ConsoleMessage = serde_json::from_slice(stdout).ok()?;
-    Some(error_summary(&message.data.message))
-}
-
-fn tool_error(err: ToolError) -> ProviderError {
-    match err {
-        ToolError::NotFound(_) => ProviderError::new(
-            ErrorKind::InvalidRequest,
-            "Azure Developer CLI (azd) not found on PATH",
-        )
-        .with_hint(
-            "install it (https://aka.ms/azd) and run `azd auth login`, or use another --login",
-        ),
-        ToolError::Timeout { secs, .. } => ProviderError::new(
-            ErrorKind::Timeout,
-            format!("azd auth token did not finish within {secs}s and was stopped"),
-        )
-        .with_hint("raise --timeout, or check that `azd auth token` works"),
-        other => ProviderError::new(ErrorKind::Internal, other.to_string()),
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use kubectl_aad_contract::{
     ErrorKind, FileStamp, Provider, ProviderError, Reuse, Secret, TokenRequest, TokenSet, Ui,
 };
-use kubectl_aad_entra::external_tool::{ToolError, error_summary, run_tool};
+use kubectl_aad_entra::external_tool::SignInTool;
 use kubectl_aad_entra::{expiry_of, identity_of};
 use serde::Deserialize;
 
@@ -13,6 +13,13 @@ use crate::profile;
 
 /// How long an `az` token is served from our cache at most, while `az`'s session is unchanged.
 pub const REUSE_SECS: u64 = 5 * 60;
+
+const AZ: SignInTool = SignInTool {
+    program: "az",
+    name: "Azure CLI (az)",
+    install_url: "https://aka.ms/azure-cli",
+    login_command: "az login",
+};
 
 /// The Azure CLI grant.
 pub struct AzureCliProvider;
@@ -54,31 +61,9 @@ impl Provider for AzureCliProvider {
         let profile_before = dir
             .as_ref()
             .map(|d| FileStamp::of(&d.join(profile::PROFILE_FILE)));
-        ui.debug(&format!("running az {}", args.join(" ")));
         let timeout = Duration::from_secs(request.timeout_secs.max(1));
-        let output = run_tool("az", &args, timeout).map_err(tool_error)?;
-        if !output.status.success() {
-            let summary = error_summary(&output.stderr);
-            let logged_out = summary.contains("az login");
-            return Err(ProviderError::new(
-                if logged_out {
-                    ErrorKind::Authentication
-                } else {
-                    ErrorKind::Internal
-                },
-                format!("az account get-access-token failed: {summary}"),
-            )
-            .with_hint(if logged_out {
-                "run `az login` (and `az account set --subscription …` if needed), then retry"
-                    .to_owned()
-            } else {
-                format!("run `az {}` to see why", args.join(" "))
-            }));
-        }
-        for line in output.stderr.lines().filter(|l| !l.trim().is_empty()) {
-            ui.message(&format!("az: {line}"));
-        }
-        let answer: Answer = serde_json::from_slice(&output.stdout).map_err(|_| {
+        let stdout = AZ.run(&args, timeout, ui)?;
+        let answer: Answer = serde_json::from_slice(&stdout).map_err(|_| {
             ProviderError::new(
                 ErrorKind::Internal,
                 "az account get-access-token printed something that is not a token as JSON",
@@ -107,21 +92,5 @@ impl Provider for AzureCliProvider {
             refresh_token: None,
             reuse: Some(reuse),
         })
-    }
-}
-
-fn tool_error(err: ToolError) -> ProviderError {
-    match err {
-        ToolError::NotFound(_) => ProviderError::new(
-            ErrorKind::InvalidRequest,
-            "Azure CLI (az) not found on PATH",
-        )
-        .with_hint("install it (https://aka.ms/azure-cli) and run `az login`, or use another --login"),
-        ToolError::Timeout { secs, .. } => ProviderError::new(
-            ErrorKind::Timeout,
-            format!("az account get-access-token did not finish within {secs}s and was stopped"),
-        )
-        .with_hint("raise --timeout (or AZURE_CLI_TIMEOUT), or check that `az account get-access-token` works"),
-        other => ProviderError::new(ErrorKind::Internal, other.to_string()),
     }
 }

@@ -82,17 +82,7 @@ fn fetch_oidc_token(
         .header("Authorization", format!("Bearer {}", access_token.expose()))
         .header("Content-Type", "application/json")
         .send()
-        .map_err(|err| {
-            ProviderError::new(
-                if err.is_timeout() {
-                    ErrorKind::Timeout
-                } else {
-                    ErrorKind::Network
-                },
-                format!("cannot reach the Azure DevOps OIDC endpoint {url}"),
-            )
-            .with_hint("check the agent's network access to Azure DevOps")
-        })?;
+        .map_err(|err| kubectl_aad_entra::network_error(url, &err))?;
     let status = response.status();
     let body = response.bytes().unwrap_or_default();
     if !status.is_success() {

@@ -281,8 +281,9 @@ pub fn http_client(request: &TokenRequest) -> Result<reqwest::blocking::Client, 
     })
 }
 
-/// A transport failure, with the endpoint but never the request body.
-pub(crate) fn network_error(endpoint: &str, err: &reqwest::Error) -> ProviderError {
+/// A transport failure, with the endpoint but never the request body: the root cause (refused,
+/// TLS, timeout …) and a hint.
+pub fn network_error(endpoint: &str, err: &reqwest::Error) -> ProviderError {
     let kind = if err.is_timeout() {
         ErrorKind::Timeout
     } else {

@@ -2,12 +2,15 @@
 //!
 //! The tool's stdout is captured and never reaches ours (kubectl reads ours); its stderr is
 //! captured too, so that a failure becomes one line and warnings of a success are passed on.
-//! The tool gets no stdin and is killed when it exceeds the timeout.
+//! The tool gets no stdin and is killed when it exceeds the timeout. [`SignInTool::run`] turns
+//! every way it can fail into one error line.
 
 use std::io::Read;
 use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use kubectl_aad_contract::{ErrorKind, ProviderError, Ui};
 
 /// What a finished tool run produced.
 #[derive(Debug)]
@@ -114,6 +117,86 @@ fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
         let _ = pipe.read_to_end(&mut bytes);
         bytes
     })
+}
+
+/// A sign-in tool whose token a flow borrows, and how to talk about it in errors.
+pub struct SignInTool {
+    /// The program, e.g. `az`.
+    pub program: &'static str,
+    /// Its name for people, e.g. `Azure CLI (az)`.
+    pub name: &'static str,
+    /// Where to get it.
+    pub install_url: &'static str,
+    /// The command that signs in, e.g. `az login`; its presence in an error means "signed out".
+    pub login_command: &'static str,
+}
+
+impl SignInTool {
+    /// Runs the tool and returns its stdout. Every failure is one [`ProviderError`] line: not
+    /// installed, stopped after `timeout`, or the tool's own `ERROR:` text (with the fix when it
+    /// says the user is signed out). After a success its stderr lines go to `ui`, prefixed.
+    pub fn run(
+        &self,
+        args: &[&str],
+        timeout: Duration,
+        ui: &dyn Ui,
+    ) -> Result<Vec<u8>, ProviderError> {
+        let command = format!("{} {}", self.program, args.join(" "));
+        ui.debug(&format!("running {command}"));
+        let output = run_tool(self.program, args, timeout).map_err(|err| match err {
+            ToolError::NotFound(_) => ProviderError::new(
+                ErrorKind::InvalidRequest,
+                format!("{} not found on PATH", self.name),
+            )
+            .with_hint(format!(
+                "install it ({}) and run `{}`, or use another --login",
+                self.install_url, self.login_command
+            )),
+            ToolError::Timeout { secs, .. } => ProviderError::new(
+                ErrorKind::Timeout,
+                format!("{command} did not finish within {secs}s and was stopped"),
+            )
+            .with_hint(format!(
+                "raise --timeout (or AZURE_CLI_TIMEOUT), or check that `{command}` works"
+            )),
+            other => ProviderError::new(ErrorKind::Internal, other.to_string()),
+        })?;
+        let head = args.iter().take(2).copied().collect::<Vec<_>>().join(" ");
+        if !output.status.success() {
+            let summary = match error_summary(&output.stderr) {
+                summary if output.stderr.trim().is_empty() => {
+                    console_message(&output.stdout).unwrap_or(summary)
+                }
+                summary => summary,
+            };
+            let signed_out = summary.contains(self.login_command);
+            let error = ProviderError::new(
+                if signed_out {
+                    ErrorKind::Authentication
+                } else {
+                    ErrorKind::Internal
+                },
+                format!("{} {head} failed: {summary}", self.program),
+            );
+            return Err(if signed_out {
+                error.with_hint(format!("run `{}`, then retry", self.login_command))
+            } else {
+                error.with_hint(format!("run `{command}` to see why"))
+            });
+        }
+        for line in output.stderr.lines().filter(|l| !l.trim().is_empty()) {
+            ui.message(&format!("{}: {line}", self.program));
+        }
+        Ok(output.stdout)
+    }
+}
+
+/// The text of a JSON console message (`{"data": {"message": …}}`), which azd prints on stdout
+/// for some errors under `--output json`.
+fn console_message(stdout: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(stdout).ok()?;
+    let message = value.get("data")?.get("message")?.as_str()?;
+    Some(error_summary(message))
 }
 
 /// The lines of a tool's stderr that say what went wrong (`ERROR: …` lines, else the last

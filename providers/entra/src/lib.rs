@@ -26,6 +26,6 @@ mod federated;
 pub use federated::exchange_federated_token;
 
 pub use client::{
-    EntraClient, TokenFailure, TokenResponse, expiry_of, http_client, identity_of, now_secs,
-    user_scope,
+    EntraClient, TokenFailure, TokenResponse, expiry_of, http_client, identity_of, network_error,
+    now_secs, user_scope,
 };

@@ -31,17 +31,7 @@ pub(crate) fn fetch_id_token(
         )
         .header("Accept", "application/json; api-version=2.0")
         .send()
-        .map_err(|err| {
-            ProviderError::new(
-                if err.is_timeout() {
-                    ErrorKind::Timeout
-                } else {
-                    ErrorKind::Network
-                },
-                format!("cannot get the GitHub Actions OIDC token from {shown}"),
-            )
-            .with_hint("check the runner's network access to GitHub")
-        })?;
+        .map_err(|err| kubectl_aad_entra::network_error(shown, &err))?;
     let status = response.status();
     if !status.is_success() {
         return Err(ProviderError::new(
