@@ -10,7 +10,7 @@ struct Echo;
 impl Provider for Echo {
     fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
         ui.message(&request.client_id);
-        Ok(TokenSet { access_token: Secret::new(request.tenant_id.clone()), expires_on: 1, refresh_token: None, identity: Identity::default() })
+        Ok(TokenSet { access_token: Secret::new(request.tenant_id.clone()), expires_on: 1, refresh_token: None, identity: Identity::default(), reuse: None })
     }
 }
 
