@@ -376,3 +376,28 @@ fn azd_through_kubectl_and_its_failures() {
     hanging.env("AZD_STANDIN_SLEEP", "30");
     assert_one_line_failure(&run(&mut hanging), "did not finish within 1s");
 }
+
+#[test]
+fn parallel_kubectl_calls_share_one_az_run() {
+    let cluster = Cluster::start();
+    let az = AzureCli::new(&cluster);
+    az.login_service_principal(&cluster);
+    // kubelogin spawns az per process, and concurrent runs hit its timeout (its #223).
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            let mut command = cluster.get_token(&["-l", "azurecli"]);
+            az.apply(&cluster, &mut command);
+            command
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let tokens: Vec<String> = children
+        .into_iter()
+        .map(|child| token_of(&exec_credential(&child.wait_with_output().expect("wait"))))
+        .collect();
+    assert!(tokens.windows(2).all(|w| w[0] == w[1]), "one token for all");
+    assert_eq!(az.token_runs(), 1, "eight processes, one az run");
+}
