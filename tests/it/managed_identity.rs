@@ -170,3 +170,22 @@ fn an_unreachable_endpoint_is_one_line() {
     let output = run(&mut cluster.get_token(&["-l", "msi", "--imds-endpoint", "169.254.169.254"]));
     assert_one_line_failure(&output, "must be an http:// or https:// URL");
 }
+
+#[test]
+fn cloud_shell_endpoint_is_used_when_msi_endpoint_is_set() {
+    let cluster = Cluster::start();
+    let output = run(cluster
+        .get_token(&["-l", "msi"])
+        .env("MSI_ENDPOINT", cluster.emulator.cloud_shell_endpoint()));
+    assert_eq!(
+        claims_of(&token_of(&exec_credential(&output)))["oid"],
+        MI_SYSTEM_OID
+    );
+    assert_eq!(identity_requests(&cluster, "/cloudshell/oauth2/token"), 1);
+    assert_eq!(identity_requests(&cluster, IMDS_PATH), 0);
+
+    let output = run(cluster
+        .get_token(&["-l", "msi", "--client-id", MI_USER_CLIENT])
+        .env("MSI_ENDPOINT", cluster.emulator.cloud_shell_endpoint()));
+    assert_one_line_failure(&output, "serves only the signed-in user");
+}

@@ -12,6 +12,8 @@ pub(crate) enum Endpoint {
     Imds { base: String },
     /// App Service and friends: `IDENTITY_ENDPOINT` with the `IDENTITY_HEADER` secret.
     AppService { url: String, header: String },
+    /// Azure Cloud Shell: a form POST to `MSI_ENDPOINT` (the signed-in user's token).
+    CloudShell { url: String },
 }
 
 /// Looks at the environment the way Azure SDKs do; `var` reads one variable.
@@ -42,13 +44,16 @@ pub(crate) fn detect(
             "Azure Arc",
             "use -l spn or -l workloadidentity on Arc-enabled servers",
         )),
-        _ if var("MSI_ENDPOINT").is_some() => Err(unsupported(
-            "Azure Cloud Shell",
-            "Cloud Shell is signed in to the Azure CLI already: use -l azurecli",
+        _ if var("MSI_SECRET").is_some() => Err(unsupported(
+            "the 2017 App Service endpoint (MSI_ENDPOINT with MSI_SECRET)",
+            "move the app to a current App Service runtime (IDENTITY_ENDPOINT), or use -l spn",
         )),
-        _ => Ok(Endpoint::Imds {
-            base: DEFAULT_IMDS.to_owned(),
-        }),
+        _ => match var("MSI_ENDPOINT") {
+            Some(url) => Ok(Endpoint::CloudShell { url }),
+            None => Ok(Endpoint::Imds {
+                base: DEFAULT_IMDS.to_owned(),
+            }),
+        },
     }
 }
 
@@ -111,6 +116,16 @@ mod tests {
                 header: "h".into()
             }
         );
+        assert_eq!(
+            detect_with(
+                None,
+                &[("MSI_ENDPOINT", "http://localhost:50342/oauth2/token")]
+            )
+            .expect("cloud shell"),
+            Endpoint::CloudShell {
+                url: "http://localhost:50342/oauth2/token".into()
+            }
+        );
         for vars in [
             &[
                 ("IDENTITY_ENDPOINT", "x"),
@@ -118,7 +133,7 @@ mod tests {
                 ("IDENTITY_SERVER_THUMBPRINT", "t"),
             ][..],
             &[("IDENTITY_ENDPOINT", "x"), ("IMDS_ENDPOINT", "y")][..],
-            &[("MSI_ENDPOINT", "x")][..],
+            &[("MSI_ENDPOINT", "x"), ("MSI_SECRET", "s")][..],
         ] {
             let err = detect_with(None, vars).expect_err("unsupported");
             assert_eq!(err.kind, ErrorKind::Unsupported, "{vars:?}");

@@ -48,8 +48,9 @@ impl Provider for MsiProvider {
         let (url, what) = match &endpoint {
             Endpoint::Imds { base } => (format!("{base}/metadata/identity/oauth2/token"), "IMDS"),
             Endpoint::AppService { url, .. } => (url.clone(), "the App Service identity endpoint"),
+            Endpoint::CloudShell { url } => (url.clone(), "the Cloud Shell identity endpoint"),
         };
-        let query = query(request, &endpoint);
+        let query = query(request, &endpoint)?;
         let deadline = Instant::now() + timeout;
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=MAX_ATTEMPTS {
@@ -57,10 +58,15 @@ impl Provider for MsiProvider {
                 "asking {what} at {url} for {} (attempt {attempt})",
                 request.server_id
             ));
-            let mut call = http.get(&url).query(&query);
-            call = match &endpoint {
-                Endpoint::Imds { .. } => call.header("Metadata", "true"),
-                Endpoint::AppService { header, .. } => call.header("X-IDENTITY-HEADER", header),
+            let call = match &endpoint {
+                Endpoint::Imds { .. } => http.get(&url).query(&query).header("Metadata", "true"),
+                Endpoint::AppService { header, .. } => http
+                    .get(&url)
+                    .query(&query)
+                    .header("X-IDENTITY-HEADER", header),
+                Endpoint::CloudShell { .. } => {
+                    http.post(&url).form(&query).header("Metadata", "true")
+                }
             };
             let response = call
                 .send()
@@ -101,11 +107,29 @@ impl Provider for MsiProvider {
     }
 }
 
-/// The query of a token request: api-version, resource, and the user-assigned identity.
-fn query(request: &TokenRequest, endpoint: &Endpoint) -> Vec<(&'static str, String)> {
+/// The parameters of a token request: api-version, resource, and the user-assigned identity.
+fn query(
+    request: &TokenRequest,
+    endpoint: &Endpoint,
+) -> Result<Vec<(&'static str, String)>, ProviderError> {
     let (version, resource_id_param) = match endpoint {
         Endpoint::Imds { .. } => ("2018-02-01", "msi_res_id"),
         Endpoint::AppService { .. } => ("2019-08-01", "mi_res_id"),
+        Endpoint::CloudShell { .. } => {
+            let user_assigned = !request.client_id.is_empty()
+                || request
+                    .identity_resource_id
+                    .as_ref()
+                    .is_some_and(|id| !id.is_empty());
+            if user_assigned {
+                return Err(ProviderError::new(
+                    ErrorKind::InvalidRequest,
+                    "Cloud Shell's identity endpoint serves only the signed-in user, not a user-assigned identity",
+                )
+                .with_hint("drop --client-id / --identity-resource-id (and unset AZURE_CLIENT_ID, or pass --disable-environment-override)"));
+            }
+            return Ok(vec![("resource", request.server_id.clone())]);
+        }
     };
     let mut query = vec![
         ("api-version", version.to_owned()),
@@ -121,7 +145,7 @@ fn query(request: &TokenRequest, endpoint: &Endpoint) -> Vec<(&'static str, Stri
     {
         query.push((resource_id_param, id.clone()));
     }
-    query
+    Ok(query)
 }
 
 fn transport_error(url: &str, endpoint: &Endpoint, err: &reqwest::Error) -> ProviderError {

@@ -168,6 +168,11 @@ impl Emulator {
         format!("{}/msi/token", self.identity_url)
     }
 
+    /// Cloud Shell's `MSI_ENDPOINT`.
+    pub fn cloud_shell_endpoint(&self) -> String {
+        format!("{}/cloudshell/oauth2/token", self.identity_url)
+    }
+
     /// The App Service `IDENTITY_HEADER` secret.
     pub fn app_service_identity_header(&self) -> String {
         self.with_state(|s| s.identity_header.clone())

@@ -1,16 +1,17 @@
 //! The managed-identity endpoints of an Azure machine, over plain HTTP on loopback:
 //! IMDS (`GET /metadata/identity/oauth2/token`, header `Metadata: true`, `api-version`,
-//! `resource`, and `client_id` / `msi_res_id` / `object_id` for a user-assigned identity) and the
+//! `resource`, and `client_id` / `msi_res_id` / `object_id` for a user-assigned identity), the
 //! App Service / Functions endpoint (`GET /msi/token`, header `X-IDENTITY-HEADER`, `mi_res_id` /
-//! `principal_id`). Answers are shaped like Azure's, including its error bodies; queued
+//! `principal_id`) and Cloud Shell's (`POST /cloudshell/oauth2/token`, a form). Answers are
+//! shaped like Azure's, including its error bodies; queued
 //! [`identity faults`](crate::Emulator::push_identity_fault) answer first (429, 500, 503 …).
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State as AxumState};
+use axum::extract::{Form, Query, State as AxumState};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
@@ -21,6 +22,7 @@ pub(crate) fn router(shared: Shared) -> Router {
     Router::new()
         .route("/metadata/identity/oauth2/token", get(imds_token))
         .route("/msi/token", get(app_service_token))
+        .route("/cloudshell/oauth2/token", post(cloud_shell_token))
         .with_state(shared)
 }
 
@@ -105,13 +107,57 @@ enum Selector {
     Object,
 }
 
+/// Cloud Shell's endpoint (`MSI_ENDPOINT`): a form POST with `Metadata: true`, no api-version,
+/// no user-assigned identities. Here it answers for the system-assigned identity, standing in
+/// for the signed-in Cloud Shell user.
+async fn cloud_shell_token(
+    AxumState(shared): AxumState<Shared>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let response = answer(
+        &shared,
+        &form,
+        || {
+            if headers.get("metadata").and_then(|v| v.to_str().ok()) != Some("true") {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "Required metadata header not specified",
+                ));
+            }
+            if ["client_id", "msi_res_id", "object_id"]
+                .iter()
+                .any(|p| form.contains_key(*p))
+            {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "User-assigned managed identities are not supported in Cloud Shell",
+                ));
+            }
+            Ok([
+                ("client_id", Selector::Client),
+                ("msi_res_id", Selector::Resource),
+                ("object_id", Selector::Object),
+            ])
+        },
+        Flavor::CloudShell,
+    );
+    log(&shared, &method, &uri, None, response.status().as_u16());
+    response
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Flavor {
     Imds,
     AppService,
+    CloudShell,
 }
 
-/// Shared by both endpoints: fault, header check, parameters, identity, token.
+/// Shared by the endpoints: fault, header check, parameters, identity, token.
 fn answer(
     shared: &Shared,
     query: &HashMap<String, String>,
@@ -127,7 +173,7 @@ fn answer(
         Ok(selectors) => selectors,
         Err(response) => return response,
     };
-    if query.get("api-version").is_none() {
+    if flavor != Flavor::CloudShell && !query.contains_key("api-version") {
         return error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -191,7 +237,7 @@ fn answer(
         "resource": resource,
         "token_type": "Bearer",
     });
-    if flavor == Flavor::Imds {
+    if flavor != Flavor::AppService {
         body["expires_in"] = json!(lifetime.to_string());
         body["ext_expires_in"] = json!(lifetime.to_string());
         body["not_before"] = json!(now.to_string());
