@@ -38,6 +38,9 @@ impl TestEnv {
         command.env_clear();
         command.env("PATH", path_with_our_binary());
         command.env("HOME", self.dir.path());
+        // A safety net: a test that forgets to point msi at the emulator reaches a closed port
+        // on loopback, never the real IMDS at 169.254.169.254.
+        command.env("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9");
         command.current_dir(self.dir.path());
         command
     }

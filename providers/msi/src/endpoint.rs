@@ -28,12 +28,8 @@ pub(crate) fn detect(
         )
         .with_hint(instead.to_owned())
     };
-    // An explicit IMDS base (flag or AZURE_POD_IDENTITY_AUTHORITY_HOST) wins over detection.
-    if let Some(base) = &request.imds_endpoint {
-        return Ok(Endpoint::Imds {
-            base: base.trim_end_matches('/').to_owned(),
-        });
-    }
+    // Azure SDKs' order: the platform endpoints first, IMDS last; `--imds-endpoint` /
+    // AZURE_POD_IDENTITY_AUTHORITY_HOST only move IMDS.
     match (var("IDENTITY_ENDPOINT"), var("IDENTITY_HEADER")) {
         (Some(_), Some(_)) if var("IDENTITY_SERVER_THUMBPRINT").is_some() => Err(unsupported(
             "Service Fabric",
@@ -51,7 +47,12 @@ pub(crate) fn detect(
         _ => match var("MSI_ENDPOINT") {
             Some(url) => Ok(Endpoint::CloudShell { url }),
             None => Ok(Endpoint::Imds {
-                base: DEFAULT_IMDS.to_owned(),
+                base: request
+                    .imds_endpoint
+                    .as_deref()
+                    .unwrap_or(DEFAULT_IMDS)
+                    .trim_end_matches('/')
+                    .to_owned(),
             }),
         },
     }
@@ -93,13 +94,20 @@ mod tests {
             }
         );
         assert_eq!(
+            detect_with(Some("http://127.0.0.1:9/"), &[]).expect("override"),
+            Endpoint::Imds {
+                base: "http://127.0.0.1:9".into()
+            }
+        );
+        assert_eq!(
             detect_with(
                 Some("http://127.0.0.1:9/"),
                 &[("IDENTITY_ENDPOINT", "x"), ("IDENTITY_HEADER", "h")]
             )
-            .expect("override"),
-            Endpoint::Imds {
-                base: "http://127.0.0.1:9".into()
+            .expect("app service first"),
+            Endpoint::AppService {
+                url: "x".into(),
+                header: "h".into()
             }
         );
         assert_eq!(
