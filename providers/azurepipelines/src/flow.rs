@@ -81,6 +81,8 @@ fn fetch_oidc_token(
         ])
         .header("Authorization", format!("Bearer {}", access_token.expose()))
         .header("Content-Type", "application/json")
+        // Without it a refused token is answered with a redirect to a sign-in page (HTML).
+        .header("X-TFS-FedAuthRedirect", "Suppress")
         .send()
         .map_err(|err| kubectl_aad_entra::network_error(url, &err))?;
     let status = response.status();
