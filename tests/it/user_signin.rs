@@ -13,18 +13,11 @@ use entra_emulator::{AKS_CLIENT_ID, AKS_SERVER_ID};
 use crate::fixture::*;
 use crate::util::*;
 
-fn claims_of(credential_json: &str) -> serde_json::Value {
-    use base64::Engine as _;
+/// The claims of the token in an ExecCredential printed on stdout.
+fn credential_claims(credential_json: &str) -> serde_json::Value {
     let credential: serde_json::Value =
         serde_json::from_str(credential_json).expect("one JSON document");
-    let token = credential["status"]["token"].as_str().expect("token");
-    let payload = token.split('.').nth(1).expect("jwt");
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .expect("b64"),
-    )
-    .expect("claims")
+    claims_of(&token_of(&credential))
 }
 
 /// Spawns a command with piped output, plays the device code user as soon as the message
@@ -174,7 +167,7 @@ fn legacy_device_code_gets_the_spn_audience_and_is_cached() {
     );
     assert!(output.status.success(), "{seen}");
     assert_eq!(
-        claims_of(&stdout(&output))["aud"],
+        credential_claims(&stdout(&output))["aud"],
         format!("spn:{AKS_SERVER_ID}")
     );
     assert!(
@@ -265,7 +258,7 @@ fn ropc_good_and_bad_passwords() {
         ])
         .env("AZURE_PASSWORD", ALICE_PASSWORD));
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(claims_of(&stdout(&output))["upn"], ALICE);
+    assert_eq!(credential_claims(&stdout(&output))["upn"], ALICE);
     assert_no_secret(&output, &[ALICE_PASSWORD]);
     for verbosity in ["0", "10"] {
         let output = run(cluster

@@ -26,6 +26,26 @@ pub(crate) fn router(shared: Shared) -> Router {
         .with_state(shared)
 }
 
+/// How IMDS (and Cloud Shell) name a user-assigned identity.
+const IMDS_SELECTORS: [(&str, Selector); 3] = [
+    ("client_id", Selector::Client),
+    ("msi_res_id", Selector::Resource),
+    ("object_id", Selector::Object),
+];
+
+/// IMDS and Cloud Shell refuse requests without `Metadata: true` (an SSRF guard).
+fn require_metadata(headers: &HeaderMap) -> Result<(), Response> {
+    if headers.get("metadata").and_then(|v| v.to_str().ok()) == Some("true") {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Required metadata header not specified",
+        ))
+    }
+}
+
 fn error(status: StatusCode, error: &str, description: &str) -> Response {
     (
         status,
@@ -45,18 +65,8 @@ async fn imds_token(
         &shared,
         &query,
         || {
-            if headers.get("metadata").and_then(|v| v.to_str().ok()) != Some("true") {
-                return Err(error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "Required metadata header not specified",
-                ));
-            }
-            Ok([
-                ("client_id", Selector::Client),
-                ("msi_res_id", Selector::Resource),
-                ("object_id", Selector::Object),
-            ])
+            require_metadata(&headers)?;
+            Ok(IMDS_SELECTORS)
         },
         Flavor::Imds,
     );
@@ -121,13 +131,7 @@ async fn cloud_shell_token(
         &shared,
         &form,
         || {
-            if headers.get("metadata").and_then(|v| v.to_str().ok()) != Some("true") {
-                return Err(error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "Required metadata header not specified",
-                ));
-            }
+            require_metadata(&headers)?;
             if ["client_id", "msi_res_id", "object_id"]
                 .iter()
                 .any(|p| form.contains_key(*p))
@@ -138,11 +142,7 @@ async fn cloud_shell_token(
                     "User-assigned managed identities are not supported in Cloud Shell",
                 ));
             }
-            Ok([
-                ("client_id", Selector::Client),
-                ("msi_res_id", Selector::Resource),
-                ("object_id", Selector::Object),
-            ])
+            Ok(IMDS_SELECTORS)
         },
         Flavor::CloudShell,
     );
