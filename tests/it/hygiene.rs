@@ -256,113 +256,66 @@ fn platform_credentials_never_escape_at_any_verbosity() {
         "wrong-Secret-for-hygiene",
     ];
     for verbosity in ["0", "1", "5", "10"] {
+        let wi = || {
+            vec![
+                "-l",
+                "workloadidentity",
+                "--client-id",
+                WI_APP,
+                "--force-refresh",
+            ]
+        };
+        let pipelines = || {
+            vec![
+                "-l",
+                "azurepipelines",
+                "--client-id",
+                PIPELINES_APP,
+                "--force-refresh",
+            ]
+        };
+        let app_service = |header: &str| {
+            vec![
+                ("IDENTITY_ENDPOINT", cluster.emulator.app_service_endpoint()),
+                ("IDENTITY_HEADER", header.to_owned()),
+            ]
+        };
+        let github = |token: &str| {
+            vec![
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_URL",
+                    cluster.emulator.github_token_url(),
+                ),
+                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", token.to_owned()),
+            ]
+        };
+        let devops = |token: &str| {
+            vec![
+                ("SYSTEM_OIDCREQUESTURI", cluster.emulator.devops_oidc_url()),
+                ("SYSTEM_ACCESSTOKEN", token.to_owned()),
+                (
+                    "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
+                    SERVICE_CONNECTION.to_owned(),
+                ),
+            ]
+        };
+        let msi = || vec!["-l", "msi", "--force-refresh"];
+        let wrong = "wrong-Secret-for-hygiene";
         let scenarios: Vec<Scenario<'_>> = vec![
-            (
-                "msi app service",
-                vec!["-l", "msi", "--force-refresh"],
-                vec![
-                    ("IDENTITY_ENDPOINT", cluster.emulator.app_service_endpoint()),
-                    ("IDENTITY_HEADER", identity_header.clone()),
-                ],
-            ),
-            (
-                "msi app service refused",
-                vec!["-l", "msi", "--force-refresh"],
-                vec![
-                    ("IDENTITY_ENDPOINT", cluster.emulator.app_service_endpoint()),
-                    ("IDENTITY_HEADER", "wrong-Secret-for-hygiene".into()),
-                ],
-            ),
+            ("msi app service", msi(), app_service(&identity_header)),
+            ("msi app service refused", msi(), app_service(wrong)),
             (
                 "workload identity file",
-                vec![
-                    "-l",
-                    "workloadidentity",
-                    "--client-id",
-                    WI_APP,
-                    "--force-refresh",
-                ],
+                wi(),
                 vec![(
                     "AZURE_FEDERATED_TOKEN_FILE",
                     token_file.display().to_string(),
                 )],
             ),
-            (
-                "github actions",
-                vec![
-                    "-l",
-                    "workloadidentity",
-                    "--client-id",
-                    WI_APP,
-                    "--force-refresh",
-                ],
-                vec![
-                    (
-                        "ACTIONS_ID_TOKEN_REQUEST_URL",
-                        cluster.emulator.github_token_url(),
-                    ),
-                    (
-                        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-                        GITHUB_REQUEST_TOKEN.into(),
-                    ),
-                ],
-            ),
-            (
-                "github actions refused",
-                vec![
-                    "-l",
-                    "workloadidentity",
-                    "--client-id",
-                    WI_APP,
-                    "--force-refresh",
-                ],
-                vec![
-                    (
-                        "ACTIONS_ID_TOKEN_REQUEST_URL",
-                        cluster.emulator.github_token_url(),
-                    ),
-                    (
-                        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-                        "wrong-Secret-for-hygiene".into(),
-                    ),
-                ],
-            ),
-            (
-                "azure pipelines",
-                vec![
-                    "-l",
-                    "azurepipelines",
-                    "--client-id",
-                    PIPELINES_APP,
-                    "--force-refresh",
-                ],
-                vec![
-                    ("SYSTEM_OIDCREQUESTURI", cluster.emulator.devops_oidc_url()),
-                    ("SYSTEM_ACCESSTOKEN", SYSTEM_ACCESS_TOKEN.into()),
-                    (
-                        "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
-                        SERVICE_CONNECTION.into(),
-                    ),
-                ],
-            ),
-            (
-                "azure pipelines refused",
-                vec![
-                    "-l",
-                    "azurepipelines",
-                    "--client-id",
-                    PIPELINES_APP,
-                    "--force-refresh",
-                ],
-                vec![
-                    ("SYSTEM_OIDCREQUESTURI", cluster.emulator.devops_oidc_url()),
-                    ("SYSTEM_ACCESSTOKEN", "wrong-Secret-for-hygiene".into()),
-                    (
-                        "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
-                        SERVICE_CONNECTION.into(),
-                    ),
-                ],
-            ),
+            ("github actions", wi(), github(GITHUB_REQUEST_TOKEN)),
+            ("github actions refused", wi(), github(wrong)),
+            ("azure pipelines", pipelines(), devops(SYSTEM_ACCESS_TOKEN)),
+            ("azure pipelines refused", pipelines(), devops(wrong)),
         ];
         for (scenario, mut args, vars) in scenarios {
             args.extend(["-v", verbosity]);
