@@ -99,3 +99,43 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod pinned {
+    use super::*;
+
+    /// Cache files written by earlier releases must keep their names, or every user signs in
+    /// again after an upgrade. These stems were computed by the release before the redesign.
+    #[test]
+    fn existing_cache_files_keep_their_names() {
+        let base = TokenCacheKey {
+            authority_host: "https://login.microsoftonline.com/".into(),
+            tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
+            client_id: "80faf920-1908-4b52-b5ef-a8e7bedfc67a".into(),
+            resource: "6dae42f8-4368-4678-94ff-3960e28e3630".into(),
+            login: "devicecode".into(),
+            ..TokenCacheKey::default()
+        };
+        let ropc = TokenCacheKey {
+            login: "ropc".into(),
+            identity: "alice@contoso.com".into(),
+            ..base.clone()
+        };
+        let azurecli = TokenCacheKey {
+            login: "azurecli".into(),
+            client_id: String::new(),
+            identity: "sub|/home/u/.azure".into(),
+            ..base.clone()
+        };
+        let spn = TokenCacheKey {
+            login: "spn".into(),
+            legacy: true,
+            pop_key_id: "kid".into(),
+            ..base.clone()
+        };
+        assert_eq!(base.file_stem(), "kubectl-aad-2b47b32a61bf1279472a2d7635890789");
+        assert_eq!(ropc.file_stem(), "kubectl-aad-9d1703ea6a92f542338f0e7a7b0e254d");
+        assert_eq!(azurecli.file_stem(), "kubectl-aad-d80df0a782a70aa23538e27b49f52e7b");
+        assert_eq!(spn.file_stem(), "kubectl-aad-dafcd54a1b3514e02ae4624134298e8c");
+    }
+}
