@@ -10,7 +10,7 @@ use std::path::Path;
 use std::os::unix::fs::PermissionsExt;
 
 /// Replaces `path` with `contents`, giving the new file `mode` (Unix permission bits).
-pub fn write(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+pub(crate) fn write(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -70,7 +70,7 @@ fn sync_dir(dir: &Path) {
 }
 
 /// The Unix permission bits of a file (0o600 where there are none).
-pub fn mode_of(metadata: &fs::Metadata) -> u32 {
+pub(crate) fn mode_of(metadata: &fs::Metadata) -> u32 {
     #[cfg(unix)]
     {
         metadata.permissions().mode() & 0o7777

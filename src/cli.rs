@@ -9,7 +9,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+use kubectl_aad_contract::LoginMode;
+
+use crate::exec_credential::ExecApiVersion;
 
 /// Microsoft Entra ID (Azure AD) authentication for kubectl and AKS.
 #[derive(Debug, Parser)]
@@ -26,7 +29,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     args_override_self = true,
     disable_help_subcommand = true
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Log verbosity on stderr: 1 for steps, 5 for flow details, 10 for resolved options.
     /// Secrets are never logged at any level.
     #[arg(
@@ -60,7 +63,7 @@ pub struct Cli {
     args_override_self = true,
     disable_version_flag = true
 )]
-pub struct GetTokenCli {
+pub(crate) struct GetTokenCli {
     /// Log verbosity on stderr (see `kubectl-aad --help`).
     #[arg(
         short = 'v',
@@ -82,7 +85,7 @@ pub struct GetTokenCli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Print an ExecCredential with an Entra ID token (the kubectl exec credential plugin).
     GetToken(GetTokenArgs),
     /// Rewrite Entra ID users in kubeconfig into exec entries that run kubectl-aad.
@@ -102,13 +105,12 @@ pub enum Command {
     Completion(CompletionArgs),
 }
 
-/// The token flags shared by `get-token` and `convert-kubeconfig` (kubelogin's `AddFlags`).
+/// The token flags shared by `get-token`, `convert-kubeconfig`, `login` and `whoami`
+/// (kubelogin's `AddFlags`, plus ours).
 #[derive(Debug, Default, Clone, Args)]
-pub struct TokenFlags {
-    /// Login method: devicecode, interactive, spn, ropc, msi, azurecli, azd, workloadidentity,
-    /// azurepipelines [env: AAD_LOGIN_METHOD] [default: devicecode]
-    #[arg(short = 'l', long, value_name = "MODE")]
-    pub login: Option<String>,
+pub(crate) struct TokenFlags {
+    #[arg(short = 'l', long, value_name = "MODE", value_parser = parse_login, help = login_help())]
+    pub login: Option<LoginMode>,
 
     /// Entra ID server application id of the cluster (AKS: 6dae42f8-4368-4678-94ff-3960e28e3630)
     #[arg(long, value_name = "ID")]
@@ -186,15 +188,15 @@ pub struct TokenFlags {
 
     /// Use the ADAL v1 endpoints and the `spn:` audience (legacy AAD clusters);
     /// `--legacy=false` clears it in convert-kubeconfig
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", value_parser = parse_bool)]
     pub legacy: Option<bool>,
 
     /// Read service principal variables from Terraform's ARM_* names
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", value_parser = parse_bool)]
     pub use_azurerm_env_vars: Option<bool>,
 
     /// Request proof-of-possession tokens (interactive, spn, ropc); needs --pop-claims
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", value_parser = parse_bool)]
     pub pop_enabled: Option<bool>,
 
     /// PoP claims as key=value pairs separated by commas; u=<ARM id of the cluster> is required
@@ -202,15 +204,15 @@ pub struct TokenFlags {
     pub pop_claims: Option<String>,
 
     /// Bound on each network call and on `az`/`azd` [env: AZURE_CLI_TIMEOUT] [default: 60s]
-    #[arg(long, value_name = "DURATION")]
-    pub timeout: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<Timeout>,
 
     /// Ignore every environment variable that would override a flag
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", value_parser = parse_bool)]
     pub disable_environment_override: Option<bool>,
 
     /// Skip Entra ID instance discovery (ADFS and custom authorities)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", value_parser = parse_bool)]
     pub disable_instance_discovery: Option<bool>,
 
     /// Loopback redirect URL for interactive login (default: a free port on 127.0.0.1)
@@ -225,18 +227,10 @@ pub struct TokenFlags {
     /// [default: the system's browser]
     #[arg(long, value_name = "COMMAND")]
     pub browser_command: Option<String>,
-}
 
-/// `get-token`.
-#[derive(Debug, Args)]
-pub struct GetTokenArgs {
-    /// The kubelogin-compatible token flags.
-    #[command(flatten)]
-    pub token: TokenFlags,
-
-    /// Ignore a cached access token and get a new one (a refresh token is still used)
-    #[arg(long)]
-    pub force_refresh: bool,
+    /// A setting for a login mode that a provider library adds (repeatable)
+    #[arg(long = "provider-option", value_name = "KEY=VALUE", value_parser = parse_provider_option)]
+    pub provider_options: Vec<(String, String)>,
 
     /// Directory of run-time provider libraries [env: KUBECTL_AAD_PROVIDERS_DIR]
     #[arg(long, value_name = "DIR")]
@@ -247,18 +241,83 @@ pub struct GetTokenArgs {
     pub allow_provider_override: bool,
 }
 
-/// The exec `apiVersion` written by `convert-kubeconfig`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExecApiVersionArg {
-    /// client.authentication.k8s.io/v1beta1 (kubectl 1.11+)
-    V1beta1,
-    /// client.authentication.k8s.io/v1 (kubectl 1.22+)
-    V1,
+/// `--login`'s help, listing the modes from their descriptors.
+fn login_help() -> String {
+    format!(
+        "Login method: {}, or a mode a provider library adds [env: AAD_LOGIN_METHOD] [default: devicecode]",
+        kubectl_aad_contract::built_in_names()
+    )
+}
+
+/// `--login`: a built-in mode, or a well-formed name a provider library may declare.
+fn parse_login(text: &str) -> Result<LoginMode, String> {
+    LoginMode::parse(text).map_err(|err| err.to_string())
+}
+
+/// A `--timeout` value: the duration, and the text it was written as (convert writes it back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Timeout {
+    /// The duration, positive.
+    pub duration: std::time::Duration,
+    /// As written, e.g. `90s`.
+    pub text: String,
+}
+
+/// A Go-style positive duration (`60s`, `1m30s`, `500ms`), as `--timeout` and `AZURE_CLI_TIMEOUT`.
+pub(crate) fn parse_timeout(text: &str) -> Result<Timeout, String> {
+    crate::settings::parse_duration(text)
+        .map(|duration| Timeout {
+            duration,
+            text: text.trim().to_owned(),
+        })
+        .ok_or_else(|| format!("--timeout {text:?} is not a positive duration; use e.g. 60s or 2m"))
+}
+
+/// A boolean the way Go's pflag spells it: `1 t T TRUE true True 0 f F FALSE false False`.
+pub(crate) fn parse_bool(text: &str) -> Result<bool, String> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+        _ => Err(format!(
+            "{text:?} is not a boolean; use true or false (1, t, T, TRUE, True and their opposites also work)"
+        )),
+    }
+}
+
+fn parse_provider_option(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!("--provider-option {text:?} must be KEY=VALUE")),
+    }
+}
+
+/// `--exec-api-version`: `v1`, `v1beta1`, or the full apiVersion.
+fn parse_exec_api_version(text: &str) -> Result<ExecApiVersion, String> {
+    match text {
+        "v1" => Ok(ExecApiVersion::V1),
+        "v1beta1" => Ok(ExecApiVersion::V1Beta1),
+        full => ExecApiVersion::parse(full)
+            .ok_or_else(|| format!("{full:?} is not an exec apiVersion; use v1 or v1beta1")),
+    }
+}
+
+/// `get-token`.
+#[derive(Debug, Args)]
+pub(crate) struct GetTokenArgs {
+    /// The kubelogin-compatible token flags.
+    #[command(flatten)]
+    pub token: TokenFlags,
+
+    /// Ignore a cached access token and get a new one (a refresh token is still used)
+    #[arg(long)]
+    pub force_refresh: bool,
 }
 
 /// `convert-kubeconfig`.
 #[derive(Debug, Args)]
-pub struct ConvertArgs {
+pub(crate) struct ConvertArgs {
     /// The kubelogin-compatible token flags.
     #[command(flatten)]
     pub token: TokenFlags,
@@ -275,9 +334,9 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "DIR")]
     pub azure_config_dir: Option<String>,
 
-    /// Exec apiVersion to write (default: keep the existing one, else v1beta1)
-    #[arg(long, value_enum, value_name = "VERSION")]
-    pub exec_api_version: Option<ExecApiVersionArg>,
+    /// Exec apiVersion to write: v1 or v1beta1 (default: keep the existing one, else v1beta1)
+    #[arg(long, value_name = "VERSION", value_parser = parse_exec_api_version)]
+    pub exec_api_version: Option<ExecApiVersion>,
 
     /// Command written into the exec entry
     #[arg(long, value_name = "PATH", default_value = "kubectl-aad")]
@@ -294,7 +353,7 @@ pub struct ConvertArgs {
 
 /// `remove-tokens` / `remove-cache-dir`.
 #[derive(Debug, Args)]
-pub struct RemoveTokensArgs {
+pub(crate) struct RemoveTokensArgs {
     /// Token cache directory [env: KUBECACHEDIR] [default: ~/.kube/cache/kubelogin]
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<String>,
@@ -306,7 +365,7 @@ pub struct RemoveTokensArgs {
 
 /// `providers`.
 #[derive(Debug, Args)]
-pub struct ProvidersArgs {
+pub(crate) struct ProvidersArgs {
     /// Directory of run-time provider libraries [env: KUBECTL_AAD_PROVIDERS_DIR]
     #[arg(long, value_name = "DIR")]
     pub providers_dir: Option<PathBuf>,
@@ -314,7 +373,7 @@ pub struct ProvidersArgs {
 
 /// `whoami` and `login`: get-token flags, or a kubeconfig context whose exec entry has them.
 #[derive(Debug, Args)]
-pub struct WhoamiArgs {
+pub(crate) struct WhoamiArgs {
     /// The kubelogin-compatible token flags (ignored when --context is given).
     #[command(flatten)]
     pub token: TokenFlags,
@@ -326,15 +385,11 @@ pub struct WhoamiArgs {
     /// Kubeconfig file (default: the KUBECONFIG list, else ~/.kube/config)
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
-
-    /// Directory of run-time provider libraries [env: KUBECTL_AAD_PROVIDERS_DIR]
-    #[arg(long, value_name = "DIR")]
-    pub providers_dir: Option<PathBuf>,
 }
 
 /// `completion`.
 #[derive(Debug, Args)]
-pub struct CompletionArgs {
+pub(crate) struct CompletionArgs {
     /// The shell to generate completions for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
@@ -373,7 +428,7 @@ mod tests {
         let Command::GetToken(args) = cli.command else {
             panic!("not get-token")
         };
-        assert_eq!(args.token.login.as_deref(), Some("devicecode"));
+        assert_eq!(args.token.login, Some(LoginMode::DeviceCode));
         assert_eq!(args.token.environment.as_deref(), Some("AzurePublicCloud"));
         assert_eq!(args.token.tenant_id.as_deref(), Some("t"));
     }
@@ -397,7 +452,7 @@ mod tests {
         let Command::GetToken(args) = cli.command else {
             panic!("not get-token")
         };
-        assert_eq!(args.token.login.as_deref(), Some("spn"));
+        assert_eq!(args.token.login, Some(LoginMode::Spn));
         assert_eq!(args.token.subscription.as_deref(), Some("sub"));
     }
 

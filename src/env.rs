@@ -1,18 +1,50 @@
 //! [`Env`]: every side effect a command may have enters here (the composition root).
 //!
 //! Commands read the environment, the clock, the terminal state and the standard streams only
-//! through `Env`, so tests can run them in-process with captured output and a fixed clock.
-//! Nothing expensive is built here: HTTP clients, TLS roots and provider libraries are made by
-//! the commands that need them, on a cache miss only.
+//! through `Env`, so tests run them in-process with captured output, a fixed environment and a
+//! fixed clock. `Env` is also the [`Host`] providers get. Nothing expensive is built here: HTTP
+//! clients, TLS roots and provider libraries are made on a cache miss only.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use kubectl_aad_contract::{Ui, UiLevel};
+use kubectl_aad_contract::{Host, UiLevel};
 
-use crate::settings::EnvVars;
+/// A snapshot of the process environment (or a test's).
+#[derive(Debug, Clone, Default)]
+pub struct EnvVars(BTreeMap<String, String>);
+
+impl EnvVars {
+    /// The current process environment; non-UTF-8 values are skipped.
+    pub fn from_process() -> EnvVars {
+        EnvVars(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        )
+    }
+
+    /// A value, treating set-but-empty as unset.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for EnvVars {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        EnvVars(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+}
 
 /// The process's side effects.
 pub struct Env {
@@ -30,6 +62,8 @@ pub struct Env {
     pub clock: fn() -> SystemTime,
     /// `-v` level.
     pub verbosity: u8,
+    /// The name commands we suggest start with.
+    program: String,
 }
 
 impl Env {
@@ -48,6 +82,7 @@ impl Env {
             stdin_is_terminal: io::stdin().is_terminal(),
             clock: SystemTime::now,
             verbosity: 0,
+            program: "kubectl-aad".to_owned(),
         }
     }
 
@@ -61,7 +96,13 @@ impl Env {
             stdin_is_terminal: false,
             clock: SystemTime::now,
             verbosity: 0,
+            program: "kubectl-aad".to_owned(),
         }
+    }
+
+    /// The program name that suggested commands start with (`kubectl-aad login …`).
+    pub fn program(&self) -> &str {
+        &self.program
     }
 
     /// Writes one line to stderr when the verbosity allows it.
@@ -84,8 +125,20 @@ impl Env {
     }
 }
 
-impl Ui for Env {
+impl Host for Env {
     fn line(&self, level: UiLevel, text: &str) {
         self.log(level as u8, text);
+    }
+
+    fn var(&self, name: &str) -> Option<String> {
+        self.vars.get(name).map(str::to_owned)
+    }
+
+    fn environment(&self) -> BTreeMap<String, String> {
+        self.vars.0.clone()
+    }
+
+    fn now(&self) -> SystemTime {
+        (self.clock)()
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The two exec credential versions client-go speaks today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExecApiVersion {
+pub(crate) enum ExecApiVersion {
     /// `client.authentication.k8s.io/v1beta1`
     V1Beta1,
     /// `client.authentication.k8s.io/v1`
@@ -20,7 +20,7 @@ pub enum ExecApiVersion {
 
 impl ExecApiVersion {
     /// The full apiVersion string.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ExecApiVersion::V1Beta1 => "client.authentication.k8s.io/v1beta1",
             ExecApiVersion::V1 => "client.authentication.k8s.io/v1",
@@ -28,7 +28,7 @@ impl ExecApiVersion {
     }
 
     /// Parses a full apiVersion string.
-    pub fn parse(text: &str) -> Option<ExecApiVersion> {
+    pub(crate) fn parse(text: &str) -> Option<ExecApiVersion> {
         match text {
             "client.authentication.k8s.io/v1beta1" => Some(ExecApiVersion::V1Beta1),
             "client.authentication.k8s.io/v1" => Some(ExecApiVersion::V1),
@@ -39,7 +39,7 @@ impl ExecApiVersion {
 
 /// What `KUBERNETES_EXEC_INFO` told us.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExecInfo {
+pub(crate) struct ExecInfo {
     /// The version to answer in.
     pub api_version: ExecApiVersion,
     /// `spec.interactive`; `None` for a manual run without the variable.
@@ -50,7 +50,7 @@ pub struct ExecInfo {
 
 /// `spec.cluster` (only the fields we use; the rest is ignored).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ExecCluster {
+pub(crate) struct ExecCluster {
     /// The API server URL.
     #[serde(default)]
     pub server: Option<String>,
@@ -61,7 +61,7 @@ pub struct ExecCluster {
 
 /// Why `KUBERNETES_EXEC_INFO` could not be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ExecInfoError {
+pub(crate) enum ExecInfoError {
     /// Not JSON, or not an ExecCredential.
     #[error("KUBERNETES_EXEC_INFO is not a valid ExecCredential: {0}")]
     Invalid(String),
@@ -89,7 +89,7 @@ struct RawSpec {
 }
 
 /// Parses the variable's value (`None` when unset).
-pub fn parse_exec_info(raw: Option<&str>) -> Result<ExecInfo, ExecInfoError> {
+pub(crate) fn parse_exec_info(raw: Option<&str>) -> Result<ExecInfo, ExecInfoError> {
     let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
         return Ok(ExecInfo {
             api_version: ExecApiVersion::V1Beta1,
@@ -137,7 +137,7 @@ struct OutputStatus<'a> {
 }
 
 /// Renders the one JSON document `get-token` prints, with a trailing newline.
-pub fn render(
+pub(crate) fn render(
     api_version: ExecApiVersion,
     token: &str,
     expires: SystemTime,
@@ -158,7 +158,7 @@ pub fn render(
 }
 
 /// RFC 3339 UTC with seconds precision, as metav1.Time.
-pub fn rfc3339(time: SystemTime) -> String {
+pub(crate) fn rfc3339(time: SystemTime) -> String {
     let secs = time
         .duration_since(UNIX_EPOCH)
         .unwrap_or(Duration::ZERO)

@@ -2,30 +2,34 @@
 //!
 //! # Brief overview
 //!
-//! * [`cli`] is the clap surface; [`settings`] turns flags + environment into resolved options
-//!   with kubelogin's precedence.
-//! * [`commands`] holds one module per subcommand; [`run`] dispatches to them.
-//! * [`kubeconfig`] loads, converts (pure) and saves kubeconfig files.
-//! * [`exec_credential`] reads `KUBERNETES_EXEC_INFO` and renders the ExecCredential.
-//! * [`token_cache`] is the on-disk cache with per-key locks; [`registry`] finds the provider
-//!   for a login mode, built in or loaded from a shared library.
+//! * `cli` is the clap surface; `settings` turns flags + environment into one resolved
+//!   `XxxSettings` per command, with kubelogin's precedence, before the command runs.
+//! * `commands` holds one module per subcommand; [`run`] parses, resolves and dispatches.
+//! * `token` is the get-token use case (cache hit, else lock → refresh or sign in → store),
+//!   shared by get-token, whoami and login; `token_cache` is the on-disk cache and its one
+//!   freshness decision; `registry` finds the provider for a mode, built in or from a library.
+//! * `kubeconfig` loads, converts (pure) and saves kubeconfig files; `argv` reads and writes our
+//!   own get-token arguments; `exec_credential` speaks the exec-plugin protocol.
 //! * [`env::Env`] carries every side effect; [`error`] renders failures as one stderr line.
+//!
+//! Modules are private; the few items fuzz targets need are re-exported from [`fuzzing`].
+#![warn(missing_docs)]
 
-pub mod atomic_file;
-pub mod claims;
-pub mod cli;
-pub mod commands;
+mod argv;
+mod atomic_file;
+mod cli;
+mod commands;
 pub mod env;
 pub mod error;
-pub mod exec_credential;
-pub mod kubeconfig;
-pub mod pipeline;
-pub mod pop;
-pub mod registry;
-pub mod settings;
-pub mod token_cache;
+mod exec_credential;
+mod kubeconfig;
+mod registry;
+mod settings;
+mod token;
+mod token_cache;
 
 use std::ffi::OsString;
+use std::io::Write as _;
 
 // Built-in providers register themselves with inventory; naming each crate keeps the linker
 // from dropping it (and its registration) because nothing else refers to it.
@@ -42,8 +46,11 @@ use clap::{CommandFactory, FromArgMatches, Parser as _};
 use crate::cli::{Cli, Command, GetTokenCli};
 use crate::env::Env;
 use crate::error::{ExitStatus, UsageError};
+use crate::settings::{
+    ConvertSettings, GetTokenSettings, ProvidersSettings, RemoveTokensSettings, WhoamiSettings,
+};
 
-/// Parses `args` and runs the subcommand.
+/// Parses `args`, resolves the command's settings and runs it.
 pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::Result<ExitStatus> {
     let args: Vec<OsString> = args.into_iter().collect();
     // The per-call exec plugin path: parse get-token with its own, smaller clap command.
@@ -51,7 +58,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::R
         return match GetTokenCli::try_parse_from(&args[1..]) {
             Ok(cli) => {
                 env.verbosity = cli.verbose;
-                commands::get_token(cli.args, env)
+                commands::get_token(GetTokenSettings::resolve(&cli.args, env)?, env)
             }
             Err(err) => clap_outcome(err, env),
         };
@@ -65,12 +72,18 @@ pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::R
     };
     env.verbosity = cli.verbose;
     match cli.command {
-        Command::GetToken(args) => commands::get_token(args, env),
-        Command::ConvertKubeconfig(args) => commands::convert_kubeconfig(args, env),
-        Command::RemoveTokens(args) => commands::remove_tokens(args, env),
-        Command::Providers(args) => commands::providers(args, env),
-        Command::Whoami(args) => commands::whoami(args, env),
-        Command::Login(args) => commands::login(args, env),
+        Command::GetToken(args) => commands::get_token(GetTokenSettings::resolve(&args, env)?, env),
+        Command::ConvertKubeconfig(args) => {
+            commands::convert_kubeconfig(ConvertSettings::resolve(&args, env)?, env)
+        }
+        Command::RemoveTokens(args) => {
+            commands::remove_tokens(RemoveTokensSettings::resolve(&args, env), env)
+        }
+        Command::Providers(args) => {
+            commands::providers(ProvidersSettings::resolve(&args, env), env)
+        }
+        Command::Whoami(args) => commands::whoami(WhoamiSettings::resolve(&args, env)?, env),
+        Command::Login(args) => commands::login(WhoamiSettings::resolve(&args, env)?, env),
         Command::Version => commands::version(env),
         Command::Completion(args) => commands::completion(args, env),
     }
@@ -101,4 +114,66 @@ fn clap_outcome(err: clap::Error, env: &mut Env) -> anyhow::Result<ExitStatus> {
     }
 }
 
-use std::io::Write as _;
+/// What the fuzz targets and their regression replay drive: the parsers of untrusted input,
+/// behind one door so that the rest of the crate stays private.
+#[doc(hidden)]
+pub mod fuzzing {
+    use kubectl_aad_contract::LoginMode;
+
+    use crate::kubeconfig::convert::{ConvertInput, convert};
+    use crate::token_cache::{Facts, Moment, decide, parse_entry, reported_expiry};
+
+    /// `KUBERNETES_EXEC_INFO`: whether it is usable.
+    pub fn exec_info(text: &str) -> bool {
+        crate::exec_credential::parse_exec_info(Some(text)).is_ok()
+    }
+
+    /// A cache entry file: parsed, decided on and its expiry reported; whether it parsed.
+    pub fn cache_entry(bytes: &[u8]) -> bool {
+        let Some(entry) = parse_entry(bytes) else {
+            return false;
+        };
+        let _ = decide(Facts {
+            entry: Some(&entry),
+            now: 1_800_000_000,
+            force_refresh: false,
+            moment: Moment::BeforeLock,
+            stamps_hold: true,
+        });
+        let _ = reported_expiry(&entry);
+        true
+    }
+
+    /// `--pop-claims`: the `u` claim, if the text is valid.
+    pub fn pop_claims(text: &str) -> Option<String> {
+        crate::token::pop::parse_claims(text).ok()
+    }
+
+    /// Why a fuzzed conversion produced no kubeconfig.
+    #[derive(Debug)]
+    pub enum ConvertOutcome {
+        /// The input was refused: expected for most inputs.
+        Refused(String),
+        /// A converted kubeconfig could not be rendered: always a bug.
+        RenderFailed(String),
+    }
+
+    /// Kubeconfig text converted to `login` (each user's own mode when `None`) and rendered.
+    pub fn convert_kubeconfig(text: &str, login: Option<&str>) -> Result<String, ConvertOutcome> {
+        let config = crate::kubeconfig::parse(text).map_err(ConvertOutcome::Refused)?;
+        let describe = |_: &LoginMode| None;
+        let input = ConvertInput {
+            login: login.and_then(|name| LoginMode::parse(name).ok()),
+            given: Default::default(),
+            context: None,
+            azure_config_dir: None,
+            exec_api_version: None,
+            exec_command: "kubectl-aad",
+            describe: &describe,
+        };
+        let mut files = vec![config];
+        convert(&mut files, &input).map_err(|err| ConvertOutcome::Refused(err.to_string()))?;
+        crate::kubeconfig::render(&files[0], std::path::Path::new("fuzz"))
+            .map_err(|err| ConvertOutcome::RenderFailed(err.to_string()))
+    }
+}

@@ -1,7 +1,7 @@
-//! JWT claims decoding (whoami, identity): no panics.
+//! JWT claims decoding (whoami, identity, expiry): no panics.
 #![no_main]
 
-use kubectl_aad::claims::Claims;
+use kubectl_aad_entra::jwt::Claims;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -9,6 +9,6 @@ fuzz_target!(|data: &[u8]| {
         if let Some(claims) = Claims::decode(text) {
             let _ = (claims.audience(), claims.has_group_overage(), claims.identity());
         }
-        let _ = kubectl_aad_entra::identity_of(text);
+        let _ = kubectl_aad_entra::expiry_of(text);
     }
 });

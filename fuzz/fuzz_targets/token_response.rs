@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(response) = serde_json::from_slice::<TokenResponse>(data) {
-        let _ = response.into_token_set();
+        let _ = response.into_token_set(1_800_000_000);
     }
     let _ = aadsts::to_provider_error(400, data, "https://login/t/oauth2/v2.0/token");
     let _ = aadsts::oauth_error(data);

@@ -7,7 +7,7 @@ use crate::env::Env;
 use crate::error::ExitStatus;
 
 /// Writes the script for the requested shell.
-pub fn run(args: CompletionArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
+pub(crate) fn run(args: CompletionArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
     clap_complete::generate(
         args.shell,
         &mut Cli::command(),

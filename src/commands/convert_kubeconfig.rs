@@ -4,31 +4,33 @@
 //! warnings, and the backup paths. Every check (flags, YAML, writability, required values) runs
 //! before the first byte is written, so a failure leaves every file byte-identical.
 
-use anyhow::Context as _;
+use std::collections::BTreeMap;
+use std::io::Write as _;
 
-use crate::cli::{ConvertArgs, ExecApiVersionArg};
+use anyhow::Context as _;
+use kubectl_aad_contract::{Input, LoginMode, ModeDescriptor};
+
 use crate::env::Env;
 use crate::error::ExitStatus;
-use crate::exec_credential::{self, ExecApiVersion};
-use crate::kubeconfig::convert::{self, ConvertOptions};
+use crate::exec_credential;
+use crate::kubeconfig::convert::{self, ConvertInput};
 use crate::kubeconfig::{self, KubeconfigError};
-use crate::settings;
+use crate::registry::Registry;
+use crate::settings::{ConvertSettings, TokenSettings};
 
 /// Runs the conversion.
-pub fn run(args: ConvertArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
-    let resolved = settings::resolve_token_options(&args.token, &env.vars, env.home.as_deref())?;
-    for (var, flag) in &resolved.overrides {
-        env.log(1, &format!("{var} overrides {flag}"));
+pub(crate) fn run(settings: ConvertSettings, env: &mut Env) -> anyhow::Result<ExitStatus> {
+    for applied in &settings.token.overrides {
+        env.log(1, &applied.describe());
     }
-    let paths = kubeconfig::paths(args.kubeconfig.as_deref(), &env.vars, env.home.as_deref())?;
-    let mut files = kubeconfig::load(&paths)?;
+    let mut files = kubeconfig::load(&settings.paths)?;
     let listed = files
         .iter()
         .map(|f| f.path.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
     if files.iter().all(|f| f.config.auth_infos.is_empty()) {
-        return Err(KubeconfigError::Empty(listed.clone()).into());
+        return Err(KubeconfigError::Empty(listed).into());
     }
 
     // The parsed configs are converted in place; the original text stays for diffs.
@@ -36,25 +38,20 @@ pub fn run(args: ConvertArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
         .iter_mut()
         .map(|f| std::mem::take(&mut f.config))
         .collect();
-    let options = ConvertOptions {
-        flags: &args.token,
-        resolved: &resolved,
-        context: args.context.as_deref(),
-        azure_config_dir: args.azure_config_dir.as_deref(),
-        exec_api_version: args.exec_api_version.map(|v| match v {
-            ExecApiVersionArg::V1 => ExecApiVersion::V1,
-            ExecApiVersionArg::V1beta1 => ExecApiVersion::V1Beta1,
-        }),
-        exec_command: &args.exec_command,
+    let registry = Registry::new(settings.token.providers_dir.clone(), true);
+    let describe = |login: &LoginMode| -> Option<ModeDescriptor> {
+        registry
+            .find(login)
+            .ok()
+            .map(|found| found.descriptor().clone())
     };
-    let report = convert::convert(&mut configs, &options)?;
+    let report = convert::convert(&mut configs, &convert_input(&settings, &describe))?;
     for warning in &report.warnings {
         env.warn(warning);
     }
     if report.converted.is_empty() {
         env.say(&format!(
-            "no Entra ID users found in {}; nothing changed",
-            listed.clone()
+            "no Entra ID users found in {listed}; nothing changed"
         ));
         return Ok(ExitStatus::Success);
     }
@@ -70,7 +67,7 @@ pub fn run(args: ConvertArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
         }
     }
 
-    if args.dry_run {
+    if settings.dry_run {
         for (file, text) in &changes {
             write!(
                 env.stdout,
@@ -93,18 +90,15 @@ pub fn run(args: ConvertArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
         let backup = kubeconfig::save(
             &file.path,
             text,
-            (!args.no_backup).then_some(stamp.as_str()),
+            (!settings.no_backup).then_some(stamp.as_str()),
         )
         .with_context(|| format!("converting {}", file.path.display()))?;
         if let Some(backup) = backup {
-            env.log(
-                0,
-                &format!(
-                    "backup of {} kept at {}",
-                    file.path.display(),
-                    backup.display()
-                ),
-            );
+            env.say(&format!(
+                "backup of {} kept at {}",
+                file.path.display(),
+                backup.display()
+            ));
         }
     }
     for (index, user) in &report.converted {
@@ -116,4 +110,44 @@ pub fn run(args: ConvertArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-use std::io::Write as _;
+/// The converter's input for these settings.
+pub(crate) fn convert_input<'a>(
+    settings: &'a ConvertSettings,
+    describe: &'a dyn Fn(&LoginMode) -> Option<ModeDescriptor>,
+) -> ConvertInput<'a> {
+    let token = &settings.token;
+    ConvertInput {
+        login: token
+            .given
+            .contains(Input::Login)
+            .then(|| token.login().clone()),
+        given: given_values(token),
+        context: settings.context.as_deref(),
+        azure_config_dir: settings.azure_config_dir.as_deref(),
+        exec_api_version: settings.exec_api_version,
+        exec_command: &settings.exec_command,
+        describe,
+    }
+}
+
+/// What the user set explicitly, with the values in force (a variable may have replaced a
+/// flag's value, as kubelogin's converter writes it); switches as `true` / `false`.
+fn given_values(token: &TokenSettings) -> BTreeMap<Input, String> {
+    Input::ALL
+        .into_iter()
+        .filter(|input| token.given.contains(*input) && *input != Input::Login)
+        .filter_map(|input| {
+            let value = match input {
+                Input::Legacy => Some(token.request.legacy.to_string()),
+                Input::DisableEnvironmentOverride => {
+                    Some(token.disable_environment_override.to_string())
+                }
+                Input::DisableInstanceDiscovery => {
+                    Some(token.request.disable_instance_discovery.to_string())
+                }
+                _ => token.value(input),
+            };
+            Some((input, value?))
+        })
+        .collect()
+}

@@ -6,16 +6,25 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use super::context;
-use crate::cli::WhoamiArgs;
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential;
+use crate::registry::Registry;
+use crate::settings::WhoamiSettings;
+use crate::token::{self, Lookup};
 
 /// Signs in (unless a fresh token is cached) and reports who.
-pub fn run(args: WhoamiArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
+pub(crate) fn run(settings: WhoamiSettings, env: &mut Env) -> anyhow::Result<ExitStatus> {
+    let token = &settings.token;
+    let registry = Registry::new(token.providers_dir.clone(), token.allow_provider_override);
     // The user asked to sign in: a browser may open even without a terminal.
-    let (_, entry) = context::token(&args, true, env)?;
+    let lookup = Lookup {
+        settings: token,
+        interactive: true,
+        force_refresh: false,
+        program: env.program(),
+    };
+    let entry = token::fresh(&lookup, &registry, env)?.entry;
     let who = entry
         .identity
         .username

@@ -1,7 +1,7 @@
-//! One module per subcommand; each exposes one `run`, re-exported here under the command's name.
+//! One module per subcommand; each exposes one `run(settings, env)`, re-exported here under the
+//! command's name.
 
 mod completion;
-mod context;
 mod convert_kubeconfig;
 mod get_token;
 mod login;
@@ -10,11 +10,13 @@ mod remove_tokens;
 mod version;
 mod whoami;
 
-pub use completion::run as completion;
-pub use convert_kubeconfig::run as convert_kubeconfig;
-pub use get_token::run as get_token;
-pub use login::run as login;
-pub use providers::run as providers;
-pub use remove_tokens::run as remove_tokens;
-pub use version::run as version;
-pub use whoami::run as whoami;
+pub(crate) use completion::run as completion;
+#[cfg(test)]
+pub(crate) use convert_kubeconfig::convert_input;
+pub(crate) use convert_kubeconfig::run as convert_kubeconfig;
+pub(crate) use get_token::run as get_token;
+pub(crate) use login::run as login;
+pub(crate) use providers::run as providers;
+pub(crate) use remove_tokens::run as remove_tokens;
+pub(crate) use version::run as version;
+pub(crate) use whoami::run as whoami;

@@ -1,35 +1,24 @@
-//! `providers`: list the login providers, built in and loaded from the providers directory,
-//! with their source and ABI version (stdout, one per line).
+//! `providers`: list the login providers — built in, and every library in the providers
+//! directory — with their ABI version and what get-token would use for each mode (stdout, one
+//! per line). A library that fails to load is listed with its error; it breaks nothing else.
 
 use std::io::Write as _;
 
-use kubectl_aad_contract::LoginMode;
-use kubectl_aad_contract::ffi::ABI_VERSION;
-
-use crate::cli::ProvidersArgs;
 use crate::env::Env;
 use crate::error::ExitStatus;
-use crate::registry::{ProviderSource, Registry};
+use crate::registry;
+use crate::settings::ProvidersSettings;
 
 /// Prints the table.
-pub fn run(args: ProvidersArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
-    let dir = args
-        .providers_dir
-        .or_else(|| env.vars.get("KUBECTL_AAD_PROVIDERS_DIR").map(Into::into));
-    let registry = Registry::load(dir.as_deref(), true)?;
+pub(crate) fn run(settings: ProvidersSettings, env: &mut Env) -> anyhow::Result<ExitStatus> {
+    let rows = registry::inspect(settings.dir.as_deref())?;
     writeln!(env.stdout, "{:<18} {:<5} SOURCE", "LOGIN", "ABI")?;
-    for mode in LoginMode::ALL {
-        let (abi, source) = match registry.find(mode) {
-            Some(found) => (
-                format!("v{ABI_VERSION}"),
-                match &found.source {
-                    ProviderSource::BuiltIn => "built in".to_owned(),
-                    ProviderSource::Library(path) => path.display().to_string(),
-                },
-            ),
-            None => ("-".to_owned(), "not available".to_owned()),
-        };
-        writeln!(env.stdout, "{:<18} {:<5} {source}", mode.as_str(), abi)?;
+    for row in rows {
+        writeln!(
+            env.stdout,
+            "{:<18} {:<5} {}",
+            row.login, row.abi, row.source
+        )?;
     }
     Ok(ExitStatus::Success)
 }

@@ -4,7 +4,7 @@ use crate::env::Env;
 use crate::error::ExitStatus;
 
 /// Prints the version, platform and provider ABI version.
-pub fn run(env: &mut Env) -> anyhow::Result<ExitStatus> {
+pub(crate) fn run(env: &mut Env) -> anyhow::Result<ExitStatus> {
     writeln!(
         env.stdout,
         "kubectl-aad version v{}\nplatform: {}/{}\nprovider ABI: v{}",

@@ -9,16 +9,26 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::Context as _;
 
-use super::context;
-use crate::claims::Claims;
-use crate::cli::WhoamiArgs;
+use kubectl_aad_entra::jwt::Claims;
+
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential;
+use crate::registry::Registry;
+use crate::settings::WhoamiSettings;
+use crate::token::{self, Lookup};
 
 /// Prints the identity.
-pub fn run(args: WhoamiArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
-    let (options, entry) = context::token(&args, env.stdin_is_terminal, env)?;
+pub(crate) fn run(settings: WhoamiSettings, env: &mut Env) -> anyhow::Result<ExitStatus> {
+    let token = &settings.token;
+    let registry = Registry::new(token.providers_dir.clone(), token.allow_provider_override);
+    let lookup = Lookup {
+        settings: token,
+        interactive: env.stdin_is_terminal,
+        force_refresh: false,
+        program: env.program(),
+    };
+    let entry = token::fresh(&lookup, &registry, env)?.entry;
     let claims = Claims::decode(entry.access_token.expose())
         .context("the token is not a JWT, so its claims cannot be shown")?;
     let identity = claims.identity();
@@ -54,7 +64,7 @@ pub fn run(args: WhoamiArgs, env: &mut Env) -> anyhow::Result<ExitStatus> {
     writeln!(out, "issuer:    {}", claims.iss.as_deref().unwrap_or("-"))?;
     writeln!(out, "expires:   {expires}")?;
     writeln!(out, "groups:    {groups}")?;
-    writeln!(out, "login:     {}", options.login)?;
+    writeln!(out, "login:     {}", token.login())?;
     if claims.has_group_overage() {
         env.warn("the token has a groups overage claim: the user is in more than 200 groups, so Kubernetes RBAC sees none of them; use fewer groups or app roles");
     }

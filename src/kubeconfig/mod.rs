@@ -5,8 +5,8 @@
 //! latter rewrites relative paths to absolute ones and merges files: we must write each user
 //! back to the file that defined it, as it was. The conversion itself lives in [`convert`].
 
-pub mod convert;
-mod exec_args;
+pub(crate) mod context;
+pub(crate) mod convert;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 use kube::config::Kubeconfig;
 
 use crate::atomic_file;
-use crate::settings::EnvVars;
+use crate::env::EnvVars;
 
 /// One kubeconfig file as read from disk.
 #[derive(Debug, Clone)]
-pub struct KubeconfigFile {
+pub(crate) struct KubeconfigFile {
     /// Where it came from (symlinks resolved, so a write replaces the real file).
     pub path: PathBuf,
     /// Its text, for diffs and byte-identical "no change" checks.
@@ -29,7 +29,7 @@ pub struct KubeconfigFile {
 
 /// Why kubeconfig could not be read or written. Each names the file and the fix.
 #[derive(Debug, thiserror::Error)]
-pub enum KubeconfigError {
+pub(crate) enum KubeconfigError {
     /// No file to read.
     #[error("no kubeconfig found (looked at {0}); pass --kubeconfig <file> or set KUBECONFIG")]
     NotFound(String),
@@ -80,7 +80,7 @@ pub enum KubeconfigError {
 
 /// The kubeconfig paths, like kubectl: `--kubeconfig`, else the `KUBECONFIG` list (missing
 /// entries skipped), else `~/.kube/config`.
-pub fn paths(
+pub(crate) fn paths(
     explicit: Option<&Path>,
     env: &EnvVars,
     home: Option<&Path>,
@@ -108,7 +108,7 @@ pub fn paths(
 }
 
 /// Reads and parses each file.
-pub fn load(paths: &[PathBuf]) -> Result<Vec<KubeconfigFile>, KubeconfigError> {
+pub(crate) fn load(paths: &[PathBuf]) -> Result<Vec<KubeconfigFile>, KubeconfigError> {
     paths.iter().map(|path| load_one(path)).collect()
 }
 
@@ -131,7 +131,7 @@ fn load_one(path: &Path) -> Result<KubeconfigFile, KubeconfigError> {
 }
 
 /// Parses kubeconfig text (several documents are merged, first wins, as kube-rs does).
-pub fn parse(text: &str) -> Result<Kubeconfig, String> {
+pub(crate) fn parse(text: &str) -> Result<Kubeconfig, String> {
     Kubeconfig::from_yaml(text).map_err(|err| one_line(&err.to_string()))
 }
 
@@ -140,7 +140,7 @@ fn one_line(text: &str) -> String {
 }
 
 /// Renders a kubeconfig as YAML, keys sorted as `kubectl config` writes them.
-pub fn render(config: &Kubeconfig, path: &Path) -> Result<String, KubeconfigError> {
+pub(crate) fn render(config: &Kubeconfig, path: &Path) -> Result<String, KubeconfigError> {
     let render_err = |reason: String| KubeconfigError::Render {
         path: path.to_path_buf(),
         reason,
@@ -151,7 +151,7 @@ pub fn render(config: &Kubeconfig, path: &Path) -> Result<String, KubeconfigErro
 }
 
 /// Refuses files we must not change, before anything is written.
-pub fn check_writable(path: &Path) -> Result<(), KubeconfigError> {
+pub(crate) fn check_writable(path: &Path) -> Result<(), KubeconfigError> {
     let metadata = fs::metadata(path).map_err(|err| KubeconfigError::Read {
         path: path.to_path_buf(),
         reason: err.to_string(),
@@ -173,7 +173,7 @@ pub fn check_writable(path: &Path) -> Result<(), KubeconfigError> {
 
 /// Writes `text` over `path` atomically, keeping its mode; with `backup`, first copies the
 /// original next to it (`<name>.kubectl-aad-<UTC time>.bak`, same mode) and returns that path.
-pub fn save(
+pub(crate) fn save(
     path: &Path,
     text: &str,
     backup: Option<&str>,
@@ -202,7 +202,7 @@ pub fn save(
 }
 
 /// A unified diff between two versions of a file.
-pub fn diff(path: &Path, old: &str, new: &str) -> String {
+pub(crate) fn diff(path: &Path, old: &str, new: &str) -> String {
     let name = path.display().to_string();
     similar::TextDiff::from_lines(old, new)
         .unified_diff()

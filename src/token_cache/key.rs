@@ -5,12 +5,27 @@
 //! tenants, clouds, users or identities never share an entry (kubelogin's single `auth.json`
 //! mixed them up: its #652, #243, #159). Secrets are not part of the key.
 
+use kubectl_aad_contract::{Input, TokenRequest};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+/// The identity inputs of a mode a library adds: every non-secret input that could tell two
+/// users apart. The hit path must not load the library to read its descriptor, so its key
+/// takes them all (a finer key only costs an extra sign-in, never a wrong token).
+const LIBRARY_IDENTITY: [Input; 8] = [
+    Input::Username,
+    Input::LoginHint,
+    Input::IdentityResourceId,
+    Input::Subscription,
+    Input::AzureConfigDir,
+    Input::FederatedTokenFile,
+    Input::ServiceConnectionId,
+    Input::ProviderOptions,
+];
+
 /// The fields that identify a cached token.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct TokenCacheKey {
+pub(crate) struct TokenCacheKey {
     /// The authority host, e.g. `https://login.microsoftonline.com/`.
     pub authority_host: String,
     /// The tenant.
@@ -31,8 +46,31 @@ pub struct TokenCacheKey {
 }
 
 impl TokenCacheKey {
+    /// The key of a request: its authority, tenant, client, resource, mode and legacy flag,
+    /// the mode's identity inputs (from its descriptor), and the PoP key it is bound to.
+    pub(crate) fn for_request(request: &TokenRequest, pop_key_id: Option<&str>) -> TokenCacheKey {
+        let identity = match request.login.descriptor() {
+            Some(descriptor) => descriptor.cache_identity(request),
+            None => LIBRARY_IDENTITY
+                .iter()
+                .map(|input| request.value(*input).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("|"),
+        };
+        TokenCacheKey {
+            authority_host: request.authority_host.clone(),
+            tenant_id: request.tenant_id.clone(),
+            client_id: request.client_id.clone(),
+            resource: request.server_id.clone(),
+            login: request.login.as_str().to_owned(),
+            identity,
+            legacy: request.legacy,
+            pop_key_id: pop_key_id.unwrap_or_default().to_owned(),
+        }
+    }
+
     /// The stable file stem for this key: `kubectl-aad-` and 32 hex digits of a SHA-256.
-    pub fn file_stem(&self) -> String {
+    pub(crate) fn file_stem(&self) -> String {
         let canonical = serde_json::to_vec(self).unwrap_or_default();
         let digest = Sha256::digest(&canonical);
         let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
@@ -133,9 +171,48 @@ mod pinned {
             pop_key_id: "kid".into(),
             ..base.clone()
         };
-        assert_eq!(base.file_stem(), "kubectl-aad-2b47b32a61bf1279472a2d7635890789");
-        assert_eq!(ropc.file_stem(), "kubectl-aad-9d1703ea6a92f542338f0e7a7b0e254d");
-        assert_eq!(azurecli.file_stem(), "kubectl-aad-d80df0a782a70aa23538e27b49f52e7b");
-        assert_eq!(spn.file_stem(), "kubectl-aad-dafcd54a1b3514e02ae4624134298e8c");
+        assert_eq!(
+            base.file_stem(),
+            "kubectl-aad-2b47b32a61bf1279472a2d7635890789"
+        );
+        assert_eq!(
+            ropc.file_stem(),
+            "kubectl-aad-9d1703ea6a92f542338f0e7a7b0e254d"
+        );
+        assert_eq!(
+            azurecli.file_stem(),
+            "kubectl-aad-d80df0a782a70aa23538e27b49f52e7b"
+        );
+        assert_eq!(
+            spn.file_stem(),
+            "kubectl-aad-dafcd54a1b3514e02ae4624134298e8c"
+        );
+
+        // The same stems, derived from requests as get-token derives them.
+        use kubectl_aad_contract::LoginMode;
+        let request = |login: LoginMode| TokenRequest {
+            authority_host: base.authority_host.clone(),
+            tenant_id: base.tenant_id.clone(),
+            client_id: base.client_id.clone(),
+            server_id: base.resource.clone(),
+            ..TokenRequest::new(login)
+        };
+        let stem =
+            |r: &TokenRequest, pop: Option<&str>| TokenCacheKey::for_request(r, pop).file_stem();
+        assert_eq!(
+            stem(&request(LoginMode::DeviceCode), None),
+            base.file_stem()
+        );
+        let mut ropc_request = request(LoginMode::Ropc);
+        ropc_request.username = Some("alice@contoso.com".into());
+        assert_eq!(stem(&ropc_request, None), ropc.file_stem());
+        let mut az = request(LoginMode::AzureCli);
+        az.client_id = String::new();
+        az.subscription = Some("sub".into());
+        az.azure_config_dir = Some("/home/u/.azure".into());
+        assert_eq!(stem(&az, None), azurecli.file_stem());
+        let mut spn_request = request(LoginMode::Spn);
+        spn_request.legacy = true;
+        assert_eq!(stem(&spn_request, Some("kid")), spn.file_stem());
     }
 }

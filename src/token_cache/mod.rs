@@ -15,19 +15,21 @@ mod key;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+#[cfg(test)]
+use std::path::Path;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use kubectl_aad_contract::{Identity, Reuse, Secret};
 use serde::{Deserialize, Serialize};
 
-pub use decide::{Decision, decide, is_fresh, margin, reported_expiry};
-pub use key::TokenCacheKey;
+pub(crate) use decide::{Decision, Facts, Moment, decide, reported_expiry, worth_storing};
+pub(crate) use key::TokenCacheKey;
 
 use crate::atomic_file;
 
 /// Every file we own in the cache directory starts with this.
-pub const FILE_PREFIX: &str = "kubectl-aad-";
+pub(crate) const FILE_PREFIX: &str = "kubectl-aad-";
 
 /// The format tag of an entry; anything else is treated as a miss.
 const FORMAT: &str = "kubectl-aad/token/v1";
@@ -37,7 +39,7 @@ const MAX_ENTRY_BYTES: u64 = 1 << 20;
 
 /// One cached token set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CacheEntry {
+pub(crate) struct CacheEntry {
     /// The access token.
     pub access_token: Secret,
     /// Its expiry, seconds since the epoch.
@@ -62,8 +64,15 @@ struct StoredEntry {
     entry: CacheEntry,
 }
 
+impl CacheEntry {
+    /// Whether the files its reuse stamps name are unchanged (always, without stamps).
+    pub(crate) fn stamps_hold(&self) -> bool {
+        self.reuse.as_ref().is_none_or(Reuse::files_unchanged)
+    }
+}
+
 /// Parses an entry file's bytes; anything that is not a whole entry of our format is `None`.
-pub fn parse_entry(bytes: &[u8]) -> Option<CacheEntry> {
+pub(crate) fn parse_entry(bytes: &[u8]) -> Option<CacheEntry> {
     serde_json::from_slice::<StoredEntry>(bytes)
         .ok()
         .filter(|stored| stored.format == FORMAT)
@@ -72,7 +81,7 @@ pub fn parse_entry(bytes: &[u8]) -> Option<CacheEntry> {
 
 /// Why the cache could not be used. Each names the path and the fix.
 #[derive(Debug, thiserror::Error)]
-pub enum CacheError {
+pub(crate) enum CacheError {
     /// A cache file others can read.
     #[error("token cache file {0} is readable by other users; run `chmod 600 {0}` (or delete it)")]
     InsecureFile(PathBuf),
@@ -102,29 +111,30 @@ pub enum CacheError {
 
 /// The token cache in one directory.
 #[derive(Debug, Clone)]
-pub struct TokenCache {
+pub(crate) struct TokenCache {
     dir: PathBuf,
 }
 
 /// A held per-key lock; released when dropped (and by the OS if the process dies).
 #[derive(Debug)]
-pub struct CacheLock {
+pub(crate) struct CacheLock {
     _file: File,
 }
 
 impl TokenCache {
     /// A cache rooted at `dir`. No I/O.
-    pub fn new(dir: impl Into<PathBuf>) -> TokenCache {
+    pub(crate) fn new(dir: impl Into<PathBuf>) -> TokenCache {
         TokenCache { dir: dir.into() }
     }
 
     /// The directory.
-    pub fn dir(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The entry file for a key.
-    pub fn entry_path(&self, key: &TokenCacheKey) -> PathBuf {
+    pub(crate) fn entry_path(&self, key: &TokenCacheKey) -> PathBuf {
         self.dir.join(format!("{}.json", key.file_stem()))
     }
 
@@ -134,7 +144,7 @@ impl TokenCache {
 
     /// Reads an entry. Missing, corrupt or foreign files are `None`; a file others can read is
     /// an error.
-    pub fn read(&self, key: &TokenCacheKey) -> Result<Option<CacheEntry>, CacheError> {
+    pub(crate) fn read(&self, key: &TokenCacheKey) -> Result<Option<CacheEntry>, CacheError> {
         let path = self.entry_path(key);
         let mut file = match File::open(&path) {
             Ok(file) => file,
@@ -162,7 +172,7 @@ impl TokenCache {
     }
 
     /// Creates the directory (0700) if needed and refuses one that others can access.
-    pub fn prepare_dir(&self) -> Result<(), CacheError> {
+    pub(crate) fn prepare_dir(&self) -> Result<(), CacheError> {
         let io_err = |source| CacheError::Io {
             path: self.dir.clone(),
             source,
@@ -182,7 +192,11 @@ impl TokenCache {
     }
 
     /// Takes the key's lock, waiting at most `wait`.
-    pub fn lock(&self, key: &TokenCacheKey, wait: Duration) -> Result<CacheLock, CacheError> {
+    pub(crate) fn lock(
+        &self,
+        key: &TokenCacheKey,
+        wait: Duration,
+    ) -> Result<CacheLock, CacheError> {
         let path = self.lock_path(key);
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
@@ -215,7 +229,7 @@ impl TokenCache {
     }
 
     /// Writes an entry atomically with mode 0600.
-    pub fn write(&self, key: &TokenCacheKey, entry: &CacheEntry) -> Result<(), CacheError> {
+    pub(crate) fn write(&self, key: &TokenCacheKey, entry: &CacheEntry) -> Result<(), CacheError> {
         let path = self.entry_path(key);
         let stored = StoredEntry {
             format: FORMAT.to_owned(),
@@ -229,7 +243,7 @@ impl TokenCache {
     }
 
     /// Deletes an entry (a no-op when there is none).
-    pub fn remove(&self, key: &TokenCacheKey) -> Result<(), CacheError> {
+    pub(crate) fn remove(&self, key: &TokenCacheKey) -> Result<(), CacheError> {
         let path = self.entry_path(key);
         match fs::remove_file(&path) {
             Err(err) if err.kind() != io::ErrorKind::NotFound => {
@@ -241,7 +255,7 @@ impl TokenCache {
 
     /// Deletes every file this tool wrote in the directory (entries, locks, stray temp files)
     /// and nothing else. Returns how many files went.
-    pub fn remove_all(&self) -> Result<usize, CacheError> {
+    pub(crate) fn remove_all(&self) -> Result<usize, CacheError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(0),

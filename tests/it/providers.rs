@@ -20,11 +20,12 @@ fn built(var: &str) -> PathBuf {
     path
 }
 
-/// A directory holding only the given library, under a chosen name.
-fn dir_with(env: &TestEnv, library: &std::path::Path, name: &str) -> PathBuf {
-    let dir = env.path(&format!("providers-{name}"));
+/// A directory `providers-<dir>` holding only the given library, as `<file>.so` (libraries are
+/// found by the mode in their file name).
+fn dir_with(env: &TestEnv, library: &std::path::Path, dir: &str, file: &str) -> PathBuf {
+    let dir = env.path(&format!("providers-{dir}"));
     fs::create_dir_all(&dir).expect("mkdir");
-    fs::copy(library, dir.join(format!("{name}.so"))).expect("copy library");
+    fs::copy(library, dir.join(format!("{file}.so"))).expect("copy library");
     dir
 }
 
@@ -46,7 +47,7 @@ fn providers_lists_the_built_in_flows() {
     assert!(
         listing
             .lines()
-            .any(|l| l.starts_with("spn") && l.contains("v1") && l.ends_with("built in")),
+            .any(|l| l.starts_with("spn") && l.contains("v2") && l.ends_with("built in")),
         "{listing}"
     );
     assert_eq!(
@@ -62,6 +63,7 @@ fn spn_from_a_shared_library_gives_the_same_token_end_to_end() {
     let library_dir = dir_with(
         &cluster.env,
         &built("KUBECTL_AAD_TEST_SPN_LIB"),
+        "spn",
         "libkubectl_aad_spn",
     );
 
@@ -147,7 +149,7 @@ fn spn_from_a_shared_library_gives_the_same_token_end_to_end() {
 #[test]
 fn a_library_may_not_silently_replace_a_built_in_provider() {
     let env = TestEnv::new();
-    let library_dir = dir_with(&env, &built("KUBECTL_AAD_TEST_SPN_LIB"), "spn-override");
+    let library_dir = dir_with(&env, &built("KUBECTL_AAD_TEST_SPN_LIB"), "override", "spn");
     let output = run(env
         .aad()
         .args([
@@ -171,7 +173,7 @@ fn a_library_may_not_silently_replace_a_built_in_provider() {
         &output,
         "which is built in; remove the library or pass --allow-provider-override",
     );
-    assert!(stderr(&output).contains("spn-override.so"));
+    assert!(stderr(&output).contains("providers-override/spn.so"));
     let listing = stdout(&run(env
         .aad()
         .args(["providers", "--providers-dir"])
@@ -179,7 +181,7 @@ fn a_library_may_not_silently_replace_a_built_in_provider() {
     assert!(
         listing
             .lines()
-            .any(|l| l.starts_with("spn") && l.contains("spn-override.so")),
+            .any(|l| l.starts_with("spn") && l.contains("providers-override/spn.so")),
         "providers shows what would be used with the override: {listing}"
     );
 }
@@ -198,7 +200,7 @@ fn every_broken_library_is_a_clear_error_naming_the_file() {
         ),
         (
             "wrong-abi",
-            "speaks provider ABI v999, but this kubectl-aad speaks v1",
+            "speaks provider ABI v999, but this kubectl-aad speaks v1 to v2",
         ),
         ("null-table", "returned no provider table"),
         (
@@ -212,7 +214,7 @@ fn every_broken_library_is_a_clear_error_naming_the_file() {
         ("bad-json", "replied with invalid JSON"),
     ];
     for (kind, needle) in cases {
-        let dir = dir_with(&env, &broken.join(format!("{kind}.so")), kind);
+        let dir = dir_with(&env, &broken.join(format!("{kind}.so")), kind, "spn");
         let mut command = no_builtin_spn(&env);
         command
             .args([
@@ -235,14 +237,28 @@ fn every_broken_library_is_a_clear_error_naming_the_file() {
         let output = run(&mut command);
         assert_one_line_failure(&output, needle);
         assert!(
-            stderr(&output).contains(&format!("{kind}.so")),
+            stderr(&output).contains(&format!("providers-{kind}/spn.so")),
             "{kind}: the message names the file: {}",
             stderr(&output)
         );
     }
+    // `providers` inspects every file and lists a broken one with the loader's own reason,
+    // without failing the others.
     let output = run(no_builtin_spn(&env)
         .args(["providers", "--providers-dir"])
         .arg(&garbage_dir));
-    assert_one_line_failure(&output, "could not load provider library");
-    assert!(stderr(&output).contains("garbage.so"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listing = stdout(&output);
+    assert!(
+        listing.lines().any(|l| l.starts_with("garbage.so")
+            && l.contains("error: could not load provider library")
+            && l.contains("garbage.so")),
+        "{listing}"
+    );
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.starts_with("devicecode") && l.ends_with("built in")),
+        "{listing}"
+    );
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use kubectl_aad_contract::{
-    ErrorKind, Provider, ProviderError, Reuse, Secret, TokenRequest, TokenSet, Ui,
+    ErrorKind, Host, Provider, ProviderError, Reuse, Secret, TokenRequest, TokenSet,
 };
 use kubectl_aad_entra::external_tool::SignInTool;
 use kubectl_aad_entra::{expiry_of, identity_of};
@@ -29,7 +29,7 @@ struct Answer {
 }
 
 impl Provider for AzdProvider {
-    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
+    fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
         let scope = request.scope();
         let mut args = vec![
             "auth",
@@ -43,7 +43,7 @@ impl Provider for AzdProvider {
             args.extend(["--tenant-id", request.tenant_id.as_str()]);
         }
         let timeout = Duration::from_secs(request.timeout_secs.max(1));
-        let stdout = AZD.run(&args, timeout, ui)?;
+        let stdout = AZD.run(&args, timeout, host)?;
         let answer: Answer = serde_json::from_slice(&stdout).map_err(|_| {
             ProviderError::new(
                 ErrorKind::Internal,

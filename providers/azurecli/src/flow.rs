@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use kubectl_aad_contract::{
-    ErrorKind, FileStamp, Provider, ProviderError, Reuse, Secret, TokenRequest, TokenSet, Ui,
+    ErrorKind, FileStamp, Host, Provider, ProviderError, Reuse, Secret, TokenRequest, TokenSet,
 };
 use kubectl_aad_entra::external_tool::SignInTool;
 use kubectl_aad_entra::{expiry_of, identity_of};
@@ -35,7 +35,7 @@ struct Answer {
 }
 
 impl Provider for AzureCliProvider {
-    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
+    fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
         let mut args = vec![
             "account",
             "get-access-token",
@@ -48,7 +48,7 @@ impl Provider for AzureCliProvider {
         match request.subscription.as_deref().filter(|s| !s.is_empty()) {
             Some(subscription) => {
                 if !request.tenant_id.is_empty() {
-                    ui.debug("--subscription given: not passing --tenant to az (it takes one or the other)");
+                    host.debug("--subscription given: not passing --tenant to az (it takes one or the other)");
                 }
                 args.extend(["--subscription", subscription]);
             }
@@ -57,12 +57,12 @@ impl Provider for AzureCliProvider {
             }
             None => {}
         }
-        let dir = profile::config_dir(request);
+        let dir = profile::config_dir(request, host);
         let profile_before = dir
             .as_ref()
             .map(|d| FileStamp::of(&d.join(profile::PROFILE_FILE)));
         let timeout = Duration::from_secs(request.timeout_secs.max(1));
-        let stdout = AZ.run(&args, timeout, ui)?;
+        let stdout = AZ.run(&args, timeout, host)?;
         let answer: Answer = serde_json::from_slice(&stdout).map_err(|_| {
             ProviderError::new(
                 ErrorKind::Internal,

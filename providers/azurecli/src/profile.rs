@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kubectl_aad_contract::{FileStamp, TokenRequest};
+use kubectl_aad_contract::{FileStamp, Host, TokenRequest};
 
 /// Files `az login`, `az logout` and `az account set` write.
 const SESSION_FILES: [&str; 7] = [
@@ -19,11 +19,11 @@ const SESSION_FILES: [&str; 7] = [
 pub(crate) const PROFILE_FILE: &str = "azureProfile.json";
 
 /// `AZURE_CONFIG_DIR`, else `~/.azure` (as `az` decides).
-pub(crate) fn config_dir(request: &TokenRequest) -> Option<PathBuf> {
+pub(crate) fn config_dir(request: &TokenRequest, host: &dyn Host) -> Option<PathBuf> {
     if let Some(dir) = &request.azure_config_dir {
         return Some(dir.clone());
     }
-    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
+    let home = host.var("HOME").or_else(|| host.var("USERPROFILE"))?;
     Some(Path::new(&home).join(".azure"))
 }
 

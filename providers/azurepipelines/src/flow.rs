@@ -1,7 +1,7 @@
 //! [`AzurePipelinesProvider`]: fetch the service connection's OIDC token, then exchange it.
 
 use kubectl_aad_contract::{
-    ErrorKind, Provider, ProviderError, Secret, TokenRequest, TokenSet, Ui,
+    ErrorKind, Host, Provider, ProviderError, Secret, TokenRequest, TokenSet,
 };
 use kubectl_aad_entra::exchange_federated_token;
 use serde::Deserialize;
@@ -24,22 +24,14 @@ struct Refusal {
 }
 
 impl Provider for AzurePipelinesProvider {
-    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
+        let var = |name: &str| host.var(name);
         let missing = |what: &str, hint: &str| {
             ProviderError::new(ErrorKind::InvalidRequest, what.to_owned())
                 .with_hint(hint.to_owned())
         };
-        let connection = request
-            .service_connection_id
-            .as_deref()
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| {
-                missing(
-                    "the Azure Pipelines service connection id is not set",
-                    "pass --azure-pipelines-service-connection-id or run in an AzureCLI@2 task (it sets AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)",
-                )
-            })?;
+        // The host checked the mode's requirements: connection, tenant and client ids are set.
+        let connection = request.service_connection_id.as_deref().unwrap_or_default();
         let access_token = var("SYSTEM_ACCESSTOKEN").map(Secret::new).ok_or_else(|| {
             missing(
                 "SYSTEM_ACCESSTOKEN environment variable not set",
@@ -52,17 +44,11 @@ impl Provider for AzurePipelinesProvider {
                 "run this inside an Azure Pipelines job (the agent sets it)",
             )
         })?;
-        if request.tenant_id.is_empty() {
-            return Err(missing(
-                "tenant ID cannot be empty",
-                "pass --tenant-id or set AZURESUBSCRIPTION_TENANT_ID",
-            ));
-        }
-        ui.debug(&format!(
+        host.debug(&format!(
             "requesting the OIDC token of service connection {connection} from {url}"
         ));
         let assertion = fetch_oidc_token(request, &url, connection, &access_token)?;
-        exchange_federated_token(request, &assertion, ui)
+        exchange_federated_token(request, &assertion, host)
     }
 }
 

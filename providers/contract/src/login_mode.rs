@@ -1,13 +1,16 @@
-//! The closed set of login modes, spelled exactly as Azure/kubelogin's `--login` values.
+//! [`LoginMode`]: the `--login` value. Nine modes are built in (Azure/kubelogin's, spelled as
+//! kubelogin spells them, in [`crate::descriptor`]); any other well-formed name is a mode that a
+//! run-time provider library may add, resolved by the host's registry.
 
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::descriptor::{BUILT_IN, ModeDescriptor};
 
 /// A grant flow, named by its `--login` value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LoginMode {
     /// OAuth 2.0 device authorization grant (the default).
     DeviceCode,
@@ -17,7 +20,7 @@ pub enum LoginMode {
     Spn,
     /// Resource owner password credentials.
     Ropc,
-    /// Azure managed identity (IMDS, App Service).
+    /// Azure managed identity (IMDS, App Service, Cloud Shell).
     Msi,
     /// The token of the signed-in Azure CLI.
     AzureCli,
@@ -27,11 +30,16 @@ pub enum LoginMode {
     WorkloadIdentity,
     /// Azure Pipelines service connection OIDC.
     AzurePipelines,
+    /// A mode that no built-in provider implements: a run-time library may declare it.
+    Library(String),
 }
 
+/// The longest name a library may give its mode.
+const MAX_LIBRARY_NAME: usize = 32;
+
 impl LoginMode {
-    /// Every mode, in kubelogin's documentation order.
-    pub const ALL: [LoginMode; 9] = [
+    /// The built-in modes, in kubelogin's documentation order.
+    pub const BUILT_IN: [LoginMode; 9] = [
         LoginMode::DeviceCode,
         LoginMode::Interactive,
         LoginMode::Spn,
@@ -43,34 +51,76 @@ impl LoginMode {
         LoginMode::AzurePipelines,
     ];
 
+    /// The facts about a built-in mode; `None` for a library's mode (its library declares them).
+    pub fn descriptor(&self) -> Option<&'static ModeDescriptor> {
+        let index = match self {
+            LoginMode::DeviceCode => 0,
+            LoginMode::Interactive => 1,
+            LoginMode::Spn => 2,
+            LoginMode::Ropc => 3,
+            LoginMode::Msi => 4,
+            LoginMode::AzureCli => 5,
+            LoginMode::Azd => 6,
+            LoginMode::WorkloadIdentity => 7,
+            LoginMode::AzurePipelines => 8,
+            LoginMode::Library(_) => return None,
+        };
+        Some(&BUILT_IN[index])
+    }
+
     /// The `--login` spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LoginMode::DeviceCode => "devicecode",
-            LoginMode::Interactive => "interactive",
-            LoginMode::Spn => "spn",
-            LoginMode::Ropc => "ropc",
-            LoginMode::Msi => "msi",
-            LoginMode::AzureCli => "azurecli",
-            LoginMode::Azd => "azd",
-            LoginMode::WorkloadIdentity => "workloadidentity",
-            LoginMode::AzurePipelines => "azurepipelines",
+    pub fn as_str(&self) -> &str {
+        match (self, self.descriptor()) {
+            (LoginMode::Library(name), _) => name.as_str(),
+            (_, Some(descriptor)) => descriptor.name.as_ref(),
+            // Every other variant has a descriptor.
+            (_, None) => "",
         }
     }
 
-    /// Whether a person signs in (these flows get refresh tokens and may interact).
-    pub fn is_user_flow(self) -> bool {
-        matches!(
-            self,
-            LoginMode::DeviceCode | LoginMode::Interactive | LoginMode::Ropc
-        )
+    /// Whether the mode is compiled into kubectl-aad.
+    pub fn is_built_in(&self) -> bool {
+        !matches!(self, LoginMode::Library(_))
     }
 
-    /// Whether the mode may need a terminal or a browser, which decides the `interactiveMode`
-    /// written into kubeconfig. Device code only writes to stderr, but still needs a person.
-    pub fn needs_person(self) -> bool {
-        self.is_user_flow()
+    /// Whether a person signs in (refresh tokens, prompts, a long lock wait). A library's mode
+    /// answers through its descriptor, which only the registry has.
+    pub fn is_user_flow(&self) -> bool {
+        self.descriptor().is_some_and(|d| d.user_flow)
     }
+
+    /// Parses a name: a built-in mode (or one of its aliases), else a well-formed library mode
+    /// name (lowercase letters, digits and `-`, starting with a letter, at most 32 bytes).
+    pub fn parse(name: &str) -> Result<LoginMode, UnknownLoginMode> {
+        if let Some(mode) = LoginMode::BUILT_IN.into_iter().find(|mode| {
+            mode.descriptor()
+                .is_some_and(|d| d.name == name || d.aliases.iter().any(|a| a == name))
+        }) {
+            return Ok(mode);
+        }
+        if is_library_name(name) {
+            Ok(LoginMode::Library(name.to_owned()))
+        } else {
+            Err(UnknownLoginMode(name.to_owned()))
+        }
+    }
+}
+
+/// Whether `name` may name a library's mode.
+pub fn is_library_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= MAX_LIBRARY_NAME
+        && chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The built-in mode names, comma separated (for messages and help).
+pub fn built_in_names() -> String {
+    LoginMode::BUILT_IN
+        .iter()
+        .map(LoginMode::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for LoginMode {
@@ -79,21 +129,29 @@ impl fmt::Display for LoginMode {
     }
 }
 
-/// A `--login` value that names no mode.
+/// A `--login` value that names no mode (kubelogin's message).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "'{0}' is not a supported login method; use one of: devicecode, interactive, spn, ropc, msi, azurecli, azd, workloadidentity, azurepipelines"
-)]
+#[error("'{0}' is not a supported login method; use one of: {names}", names = built_in_names())]
 pub struct UnknownLoginMode(pub String);
 
 impl FromStr for LoginMode {
     type Err = UnknownLoginMode;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        LoginMode::ALL
-            .into_iter()
-            .find(|mode| mode.as_str() == s)
-            .ok_or_else(|| UnknownLoginMode(s.to_owned()))
+        LoginMode::parse(s)
+    }
+}
+
+impl Serialize for LoginMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for LoginMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        LoginMode::parse(&name).map_err(serde::de::Error::custom)
     }
 }
 
@@ -102,21 +160,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trips_every_spelling() {
-        for mode in LoginMode::ALL {
-            assert_eq!(mode.as_str().parse::<LoginMode>(), Ok(mode));
+    fn round_trips_every_built_in_spelling() {
+        for mode in LoginMode::BUILT_IN {
+            assert_eq!(mode.as_str().parse::<LoginMode>(), Ok(mode.clone()));
             let json = serde_json::to_string(&mode).expect("serialize");
             assert_eq!(json, format!("\"{}\"", mode.as_str()));
+            assert_eq!(serde_json::from_str::<LoginMode>(&json).ok(), Some(mode));
         }
     }
 
     #[test]
-    fn rejects_unknown_and_wrong_case() {
-        assert!("DeviceCode".parse::<LoginMode>().is_err());
-        let err = "kerberos".parse::<LoginMode>().unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("'kerberos' is not a supported login method")
+    fn other_names_are_library_modes_or_errors() {
+        assert_eq!(
+            "tokenfile".parse::<LoginMode>(),
+            Ok(LoginMode::Library("tokenfile".into()))
         );
+        for bad in ["DeviceCode", "", "1x", "a b", "x/y", &"x".repeat(33)] {
+            let err = bad.parse::<LoginMode>().expect_err(bad);
+            assert!(
+                err.to_string().contains(
+                    "is not a supported login method; use one of: devicecode, interactive"
+                ),
+                "{err}"
+            );
+        }
     }
 }

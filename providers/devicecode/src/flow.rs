@@ -3,9 +3,9 @@
 use std::time::{Duration, Instant};
 
 use kubectl_aad_contract::{
-    ErrorKind, Provider, ProviderError, Secret, TokenRequest, TokenSet, Ui,
+    ErrorKind, Host, Provider, ProviderError, Secret, TokenRequest, TokenSet,
 };
-use kubectl_aad_entra::{EntraClient, browser, user_scope};
+use kubectl_aad_entra::{EntraClient, browser, network_error, user_scope};
 use serde::Deserialize;
 
 /// The device code grant.
@@ -35,19 +35,8 @@ fn seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::
     })
 }
 
-fn check_inputs(request: &TokenRequest) -> Result<(), ProviderError> {
-    if request.client_id.is_empty() {
-        return Err(
-            ProviderError::new(ErrorKind::InvalidRequest, "client ID cannot be empty")
-                .with_hint("pass --client-id (AKS: 80faf920-1908-4b52-b5ef-a8e7bedfc67a)"),
-        );
-    }
-    Ok(())
-}
-
 impl Provider for DeviceCodeProvider {
-    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
-        check_inputs(request)?;
+    fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
         let client = EntraClient::new(request)?;
         let scope = user_scope(request);
         let (code_endpoint, code_form): (String, Vec<(&str, &str)>) = if request.legacy {
@@ -69,11 +58,11 @@ impl Provider for DeviceCodeProvider {
             .post(&code_endpoint)
             .form(&code_form)
             .send()
-            .map_err(|err| network(&code_endpoint, &err))?;
+            .map_err(|err| network_error(&code_endpoint, &err))?;
         let status = response.status();
         let body = response
             .bytes()
-            .map_err(|err| network(&code_endpoint, &err))?;
+            .map_err(|err| network_error(&code_endpoint, &err))?;
         if !status.is_success() {
             return Err(kubectl_aad_entra::aadsts::to_provider_error(
                 status.as_u16(),
@@ -87,7 +76,7 @@ impl Provider for DeviceCodeProvider {
                 format!("{code_endpoint} answered with a body that is not a device authorization"),
             )
         })?;
-        ui.message(authorization.message.as_deref().unwrap_or(&format!(
+        host.message(authorization.message.as_deref().unwrap_or(&format!(
             "To sign in, use a web browser to open the page {} and enter the code {} to authenticate.",
             authorization.verification_uri, authorization.user_code
         ))); // A person is at this terminal: open the page for them; the code is on their screen.
@@ -95,9 +84,10 @@ impl Provider for DeviceCodeProvider {
             && browser::open(
                 &authorization.verification_uri,
                 request.browser_command.as_deref(),
+                host,
             )
         {
-            ui.message(&format!(
+            host.message(&format!(
                 "Opened {} in the browser; enter the code there.",
                 authorization.verification_uri
             ));
@@ -125,10 +115,10 @@ impl Provider for DeviceCodeProvider {
                 return Err(expired());
             }
             match client.post_token_detailed(&token_endpoint, &form) {
-                Ok(tokens) => return Ok(tokens.into_token_set()),
+                Ok(tokens) => return Ok(tokens.into_token_set(host.now_secs())),
                 Err(failure) => match failure.oauth_error.as_deref() {
                     Some("authorization_pending") => {
-                        ui.debug("waiting for the sign-in to complete")
+                        host.debug("waiting for the sign-in to complete")
                     }
                     Some("slow_down") => interval += Duration::from_secs(5),
                     Some("expired_token" | "code_expired") => return Err(expired()),
@@ -142,10 +132,9 @@ impl Provider for DeviceCodeProvider {
         &self,
         request: &TokenRequest,
         refresh_token: &Secret,
-        _ui: &dyn Ui,
+        host: &dyn Host,
     ) -> Result<TokenSet, ProviderError> {
-        check_inputs(request)?;
-        EntraClient::new(request)?.refresh(request, refresh_token)
+        EntraClient::new(request)?.refresh(request, refresh_token, host.now_secs())
     }
 }
 
@@ -155,9 +144,4 @@ fn expired() -> ProviderError {
         "the device code expired before the sign-in was completed",
     )
     .with_hint("run the command again and enter the new code")
-}
-
-fn network(endpoint: &str, err: &dyn std::error::Error) -> ProviderError {
-    ProviderError::new(ErrorKind::Network, format!("request to {endpoint} failed: {err}"))
-        .with_hint("check the network, HTTPS_PROXY/NO_PROXY, and that the authority's TLS certificate is trusted (SSL_CERT_FILE)")
 }

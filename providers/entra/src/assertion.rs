@@ -8,8 +8,6 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use kubectl_aad_contract::{ErrorKind, ProviderError};
 use serde::Serialize;
 
-use crate::now_secs;
-
 /// A certificate and its RSA private key, ready to sign assertions.
 pub struct ClientCertificate {
     chain: Vec<Vec<u8>>,
@@ -63,8 +61,14 @@ impl ClientCertificate {
         &self.chain[0]
     }
 
-    /// Signs an assertion for `client_id` towards `audience` (the token endpoint).
-    pub fn assertion(&self, client_id: &str, audience: &str) -> Result<String, ProviderError> {
+    /// Signs an assertion for `client_id` towards `audience` (the token endpoint), valid from
+    /// `now` (seconds since the epoch) for ten minutes.
+    pub fn assertion(
+        &self,
+        client_id: &str,
+        audience: &str,
+        now: u64,
+    ) -> Result<String, ProviderError> {
         let mut header = Header::new(Algorithm::RS256);
         header.x5t = Some(URL_SAFE_NO_PAD.encode(digest(
             &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
@@ -73,7 +77,6 @@ impl ClientCertificate {
         header.x5t_s256 =
             Some(URL_SAFE_NO_PAD.encode(digest(&aws_lc_rs::digest::SHA256, self.leaf())));
         header.x5c = Some(self.chain.iter().map(|der| STANDARD.encode(der)).collect());
-        let now = now_secs();
         let claims = AssertionClaims {
             aud: audience,
             iss: client_id,
@@ -81,7 +84,7 @@ impl ClientCertificate {
             jti: uuid::Uuid::new_v4().to_string(),
             nbf: now.saturating_sub(60),
             iat: now,
-            exp: now + 600,
+            exp: now.saturating_add(600),
         };
         jsonwebtoken::encode(&header, &claims, &self.key).map_err(|err| {
             ProviderError::new(

@@ -4,11 +4,14 @@
 
 use std::process::{Command, Stdio};
 
-/// Tries to open `url`; returns whether something accepted it.
-pub fn open(url: &str, browser_command: Option<&str>) -> bool {
+use kubectl_aad_contract::Host;
+
+/// Tries to open `url` with `--browser-command`, else `$BROWSER` (read through the host), else
+/// the system's opener; returns whether something accepted it.
+pub fn open(url: &str, browser_command: Option<&str>, host: &dyn Host) -> bool {
     let command = browser_command
         .map(str::to_owned)
-        .or_else(|| std::env::var("BROWSER").ok())
+        .or_else(|| host.var("BROWSER"))
         .filter(|c| !c.trim().is_empty());
     match command {
         Some(command) => run(&command, url),

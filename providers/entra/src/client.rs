@@ -1,11 +1,12 @@
 //! [`EntraClient`]: the HTTP side of token requests.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use kubectl_aad_contract::{ErrorKind, Identity, ProviderError, Secret, TokenRequest, TokenSet};
+use kubectl_aad_contract::{ErrorKind, ProviderError, Secret, TokenRequest, TokenSet};
 use serde::Deserialize;
 
 use crate::aadsts;
+use crate::jwt::identity_of;
 
 /// A client for one tenant of one authority.
 pub struct EntraClient {
@@ -48,22 +49,14 @@ fn number_or_string<'de, D: serde::Deserializer<'de>>(
     })
 }
 
-/// Seconds since the Unix epoch.
-pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 impl TokenResponse {
-    /// The token set, with the expiry made absolute and the identity read from the tokens.
-    pub fn into_token_set(self) -> TokenSet {
-        let now = now_secs();
+    /// The token set, with the expiry made absolute against `now` (seconds since the epoch)
+    /// and the identity read from the tokens.
+    pub fn into_token_set(self, now: u64) -> TokenSet {
         let expires_on = self
             .expires_on
-            .or_else(|| self.expires_in.map(|secs| now + secs))
-            .unwrap_or(now + 3600);
+            .or_else(|| self.expires_in.map(|secs| now.saturating_add(secs)))
+            .unwrap_or(now.saturating_add(3600));
         let identity = self
             .id_token
             .as_ref()
@@ -78,47 +71,6 @@ impl TokenResponse {
             reuse: None,
         }
     }
-}
-
-/// The `exp` claim of a JWT, read without verification (for tokens that come from a local
-/// tool without a separate expiry).
-pub fn expiry_of(jwt: &str) -> Option<u64> {
-    #[derive(Deserialize)]
-    struct Claims {
-        exp: Option<u64>,
-    }
-    serde_json::from_slice::<Claims>(&jwt_payload(jwt)?)
-        .ok()?
-        .exp
-}
-
-fn jwt_payload(jwt: &str) -> Option<Vec<u8>> {
-    use base64::Engine as _;
-    let payload = jwt.split('.').nth(1)?;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()
-}
-
-/// The identity claims of a JWT, read without verification (the token came over TLS from the
-/// authority; the API server verifies it).
-pub fn identity_of(jwt: &str) -> Option<Identity> {
-    #[derive(Deserialize)]
-    struct Claims {
-        tid: Option<String>,
-        oid: Option<String>,
-        upn: Option<String>,
-        preferred_username: Option<String>,
-        appid: Option<String>,
-        azp: Option<String>,
-    }
-    let claims: Claims = serde_json::from_slice(&jwt_payload(jwt)?).ok()?;
-    Some(Identity {
-        tenant_id: claims.tid,
-        object_id: claims.oid,
-        username: claims.upn.or(claims.preferred_username),
-        app_id: claims.appid.or(claims.azp),
-    })
 }
 
 impl EntraClient {
@@ -212,6 +164,7 @@ impl EntraClient {
         &self,
         request: &TokenRequest,
         refresh_token: &Secret,
+        now: u64,
     ) -> Result<TokenSet, ProviderError> {
         let endpoint = self.token_endpoint(request.legacy);
         let scope = user_scope(request);
@@ -226,7 +179,7 @@ impl EntraClient {
             form.push(("scope", &scope));
         }
         form.extend(request.pop_params());
-        Ok(self.post_token(&endpoint, &form)?.into_token_set())
+        Ok(self.post_token(&endpoint, &form)?.into_token_set(now))
     }
 }
 

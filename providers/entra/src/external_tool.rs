@@ -10,7 +10,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kubectl_aad_contract::{ErrorKind, ProviderError, Ui};
+use kubectl_aad_contract::{ErrorKind, Host, ProviderError};
 
 /// What a finished tool run produced.
 #[derive(Debug)]
@@ -134,15 +134,15 @@ pub struct SignInTool {
 impl SignInTool {
     /// Runs the tool and returns its stdout. Every failure is one [`ProviderError`] line: not
     /// installed, stopped after `timeout`, or the tool's own `ERROR:` text (with the fix when it
-    /// says the user is signed out). After a success its stderr lines go to `ui`, prefixed.
+    /// says the user is signed out). After a success its stderr lines go to `host`, prefixed.
     pub fn run(
         &self,
         args: &[&str],
         timeout: Duration,
-        ui: &dyn Ui,
+        host: &dyn Host,
     ) -> Result<Vec<u8>, ProviderError> {
         let command = format!("{} {}", self.program, args.join(" "));
-        ui.debug(&format!("running {command}"));
+        host.debug(&format!("running {command}"));
         let output = run_tool(self.program, args, timeout).map_err(|err| match err {
             ToolError::NotFound(_) => ProviderError::new(
                 ErrorKind::InvalidRequest,
@@ -185,7 +185,7 @@ impl SignInTool {
             });
         }
         for line in output.stderr.lines().filter(|l| !l.trim().is_empty()) {
-            ui.message(&format!("{}: {line}", self.program));
+            host.message(&format!("{}: {line}", self.program));
         }
         Ok(output.stdout)
     }

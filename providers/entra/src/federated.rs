@@ -1,7 +1,7 @@
 //! The client-credentials grant with a federated token as the client assertion, shared by
 //! workload identity (Kubernetes, GitHub Actions) and Azure Pipelines.
 
-use kubectl_aad_contract::{ErrorKind, ProviderError, Secret, TokenRequest, TokenSet, Ui};
+use kubectl_aad_contract::{ErrorKind, Host, ProviderError, Secret, TokenRequest, TokenSet};
 
 use crate::EntraClient;
 
@@ -12,14 +12,8 @@ const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer
 pub fn exchange_federated_token(
     request: &TokenRequest,
     assertion: &Secret,
-    ui: &dyn Ui,
+    host: &dyn Host,
 ) -> Result<TokenSet, ProviderError> {
-    if request.client_id.is_empty() {
-        return Err(
-            ProviderError::new(ErrorKind::InvalidRequest, "client ID cannot be empty")
-                .with_hint("pass --client-id or set AZURE_CLIENT_ID"),
-        );
-    }
     if assertion.expose().trim().is_empty() {
         return Err(ProviderError::new(
             ErrorKind::InvalidRequest,
@@ -36,9 +30,11 @@ pub fn exchange_federated_token(
         ("client_assertion_type", JWT_BEARER),
         ("client_assertion", assertion.expose().trim()),
     ];
-    ui.debug(&format!(
+    host.debug(&format!(
         "exchanging a federated token at {endpoint} for client {}",
         request.client_id
     ));
-    Ok(client.post_token(&endpoint, &form)?.into_token_set())
+    Ok(client
+        .post_token(&endpoint, &form)?
+        .into_token_set(host.now_secs()))
 }

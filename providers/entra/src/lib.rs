@@ -13,19 +13,24 @@
 //! * [`exchange_federated_token`] redeems an external OIDC token as a client assertion
 //!   (workload identity, GitHub Actions, Azure Pipelines).
 //! * [`external_tool`] runs `az` / `azd` with captured outputs and a timeout.
+//! * [`cloud`] names the Azure clouds and their authority hosts; [`jwt`] reads token claims
+//!   (the one decoder the host and every flow use).
 //!
-//! Flows use this crate; it knows nothing about caching, kubeconfig or stdout.
+//! Flows and the host use this crate; it knows nothing about caching, kubeconfig or stdout.
 
 pub mod aadsts;
 pub mod assertion;
 pub mod browser;
 mod client;
+pub mod cloud;
 pub mod external_tool;
 mod federated;
+pub mod jwt;
 
 pub use federated::exchange_federated_token;
 
 pub use client::{
-    EntraClient, TokenFailure, TokenResponse, expiry_of, http_client, identity_of, network_error,
-    now_secs, user_scope,
+    EntraClient, TokenFailure, TokenResponse, http_client, network_error, user_scope,
 };
+pub use cloud::{Cloud, CloudError};
+pub use jwt::{Claims, expiry_of, identity_of};

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kubectl_aad_contract::{
-    ErrorKind, Provider, ProviderError, Secret, TokenRequest, TokenSet, Ui,
+    ErrorKind, Host, Provider, ProviderError, Secret, TokenRequest, TokenSet,
 };
 use kubectl_aad_entra::{EntraClient, browser, user_scope};
 
@@ -26,13 +26,7 @@ fn random_token(bytes: usize) -> Result<String, ProviderError> {
 }
 
 impl Provider for InteractiveProvider {
-    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
-        if request.client_id.is_empty() {
-            return Err(
-                ProviderError::new(ErrorKind::InvalidRequest, "client ID cannot be empty")
-                    .with_hint("pass --client-id"),
-            );
-        }
+    fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
         if !request.interactive {
             return Err(ProviderError::new(
                 ErrorKind::InteractionRequired,
@@ -70,12 +64,12 @@ impl Provider for InteractiveProvider {
             }
         }
         let url = authorize.to_string();
-        if browser::open(&url, request.browser_command.as_deref()) {
-            ui.message(&format!(
+        if browser::open(&url, request.browser_command.as_deref(), host) {
+            host.message(&format!(
                 "Opened the browser for sign-in. If it did not open, visit:\n{url}"
             ));
         } else {
-            ui.message(&format!(
+            host.message(&format!(
                 "Could not open a browser. To sign in, open this URL:\n{url}"
             ));
         }
@@ -119,16 +113,18 @@ impl Provider for InteractiveProvider {
             ("scope", scope.as_str()),
         ];
         form.extend(request.pop_params());
-        Ok(client.post_token(&endpoint, &form)?.into_token_set())
+        Ok(client
+            .post_token(&endpoint, &form)?
+            .into_token_set(host.now_secs()))
     }
 
     fn refresh(
         &self,
         request: &TokenRequest,
         refresh_token: &Secret,
-        _ui: &dyn Ui,
+        host: &dyn Host,
     ) -> Result<TokenSet, ProviderError> {
-        EntraClient::new(request)?.refresh(request, refresh_token)
+        EntraClient::new(request)?.refresh(request, refresh_token, host.now_secs())
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use kubectl_aad_contract::{ErrorKind, Provider, ProviderError, TokenRequest, TokenSet, Ui};
+use kubectl_aad_contract::{ErrorKind, Host, Provider, ProviderError, TokenRequest, TokenSet};
 use kubectl_aad_entra::TokenResponse;
 use serde::Deserialize;
 
@@ -30,10 +30,8 @@ struct ErrorBody {
 }
 
 impl Provider for MsiProvider {
-    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
-        let endpoint = endpoint::detect(request, |name| {
-            std::env::var(name).ok().filter(|v| !v.is_empty())
-        })?;
+    fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
+        let endpoint = endpoint::detect(request, |name| host.var(name))?;
         let timeout = Duration::from_secs(request.timeout_secs.max(1));
         let http = reqwest::blocking::Client::builder()
             .timeout(timeout)
@@ -54,7 +52,7 @@ impl Provider for MsiProvider {
         let deadline = Instant::now() + timeout;
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=MAX_ATTEMPTS {
-            ui.debug(&format!(
+            host.debug(&format!(
                 "asking {what} at {url} for {} (attempt {attempt})",
                 request.server_id
             ));
@@ -88,12 +86,12 @@ impl Provider for MsiProvider {
                         format!("{what} answered {status} with a body that is not a token"),
                     )
                 })?;
-                return Ok(tokens.into_token_set());
+                return Ok(tokens.into_token_set(host.now_secs()));
             }
             let transient = matches!(status.as_u16(), 404 | 408 | 410 | 429 | 500..=599);
             let wait = retry_after.unwrap_or(backoff);
             if transient && attempt < MAX_ATTEMPTS && Instant::now() + wait < deadline {
-                ui.debug(&format!("{what} answered {status}; retrying in {wait:?}"));
+                host.debug(&format!("{what} answered {status}; retrying in {wait:?}"));
                 std::thread::sleep(wait);
                 backoff *= 2;
                 continue;

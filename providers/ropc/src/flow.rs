@@ -1,7 +1,7 @@
 //! [`RopcProvider`]: user name + password for tokens.
 
 use kubectl_aad_contract::{
-    ErrorKind, Provider, ProviderError, Secret, TokenRequest, TokenSet, Ui,
+    ErrorKind, Host, Provider, ProviderError, Secret, TokenRequest, TokenSet,
 };
 use kubectl_aad_entra::{EntraClient, user_scope};
 
@@ -9,24 +9,12 @@ use kubectl_aad_entra::{EntraClient, user_scope};
 pub struct RopcProvider;
 
 impl Provider for RopcProvider {
-    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
-        if request.client_id.is_empty() {
-            return Err(
-                ProviderError::new(ErrorKind::InvalidRequest, "client ID cannot be empty")
-                    .with_hint("pass --client-id"),
-            );
-        }
-        let username = request
-            .username
-            .as_deref()
-            .filter(|u| !u.is_empty())
-            .ok_or_else(|| {
-                ProviderError::new(ErrorKind::InvalidRequest, "username cannot be empty")
-                    .with_hint("pass --username or set AZURE_USERNAME")
-            })?;
+    fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
+        // The host checked the mode's requirements; the user name is one of them.
+        let username = request.username.as_deref().unwrap_or_default();
         let password = match &request.password {
             Some(password) if !password.is_empty() => password.clone(),
-            _ if request.interactive => prompt(username, ui)?,
+            _ if request.interactive => prompt(username, host)?,
             _ => {
                 return Err(ProviderError::new(
                     ErrorKind::InteractionRequired,
@@ -52,22 +40,24 @@ impl Provider for RopcProvider {
             form.push(("scope", &scope));
         }
         form.extend(request.pop_params());
-        Ok(client.post_token(&endpoint, &form)?.into_token_set())
+        Ok(client
+            .post_token(&endpoint, &form)?
+            .into_token_set(host.now_secs()))
     }
 
     fn refresh(
         &self,
         request: &TokenRequest,
         refresh_token: &Secret,
-        _ui: &dyn Ui,
+        host: &dyn Host,
     ) -> Result<TokenSet, ProviderError> {
-        EntraClient::new(request)?.refresh(request, refresh_token)
+        EntraClient::new(request)?.refresh(request, refresh_token, host.now_secs())
     }
 }
 
 /// Asks for the password on the terminal: hidden input, prompt on stderr.
-fn prompt(username: &str, ui: &dyn Ui) -> Result<Secret, ProviderError> {
-    ui.debug("asking for the password on the terminal");
+fn prompt(username: &str, host: &dyn Host) -> Result<Secret, ProviderError> {
+    host.debug("asking for the password on the terminal");
     dialoguer::Password::new()
         .with_prompt(format!("Password for {username}"))
         .interact()

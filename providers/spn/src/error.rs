@@ -7,8 +7,6 @@ use kubectl_aad_contract::{ErrorKind, ProviderError};
 /// Why the service principal's credentials cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SpnError {
-    #[error("client ID cannot be empty")]
-    NoClientId,
     #[error("no client secret or certificate for the service principal")]
     NoCredential,
     #[error("cannot read client certificate {path}: {reason}")]
@@ -32,7 +30,6 @@ pub(crate) enum SpnError {
 impl From<SpnError> for ProviderError {
     fn from(err: SpnError) -> ProviderError {
         let hint = match &err {
-            SpnError::NoClientId => "pass --client-id or set AZURE_CLIENT_ID",
             SpnError::NoCredential => {
                 "pass --client-secret or --client-certificate, or set AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH"
             }

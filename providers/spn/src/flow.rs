@@ -1,7 +1,7 @@
 //! [`SpnProvider`]: client credentials with a secret or a certificate assertion.
 
-use kubectl_aad_contract::{ErrorKind, Provider, ProviderError, TokenRequest, TokenSet, Ui};
-use kubectl_aad_entra::{EntraClient, now_secs};
+use kubectl_aad_contract::{ErrorKind, Host, Provider, ProviderError, TokenRequest, TokenSet};
+use kubectl_aad_entra::EntraClient;
 
 use crate::certificate;
 use crate::error::SpnError;
@@ -10,25 +10,23 @@ use crate::error::SpnError;
 pub struct SpnProvider;
 
 impl Provider for SpnProvider {
-    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
-        if request.client_id.is_empty() {
-            return Err(SpnError::NoClientId.into());
-        }
+    fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
+        let now = host.now_secs();
         let client = EntraClient::new(request)?;
         let endpoint = client.token_endpoint(request.legacy);
         // kubelogin prefers the certificate when both are given (its ADAL path does); so do we.
         let assertion = match &request.client_certificate {
             Some(path) => {
-                ui.debug(&format!(
+                host.debug(&format!(
                     "signing a client assertion with {}",
                     path.display()
                 ));
                 let cert = certificate::load(
                     path,
                     request.client_certificate_password.as_ref(),
-                    now_secs() as i64,
+                    i64::try_from(now).unwrap_or(i64::MAX),
                 )?;
-                Some(cert.assertion(&request.client_id, &endpoint)?)
+                Some(cert.assertion(&request.client_id, &endpoint, now)?)
             }
             None => None,
         };
@@ -63,11 +61,11 @@ impl Provider for SpnProvider {
                 ));
             }
         }
-        ui.debug(&format!(
+        host.debug(&format!(
             "requesting a token from {endpoint} for client {}",
             request.client_id
         ));
         form.extend(request.pop_params());
-        Ok(client.post_token(&endpoint, &form)?.into_token_set())
+        Ok(client.post_token(&endpoint, &form)?.into_token_set(now))
     }
 }

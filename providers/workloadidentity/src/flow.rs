@@ -1,7 +1,7 @@
 //! [`WorkloadIdentityProvider`]: find the federated token, then exchange it.
 
 use kubectl_aad_contract::{
-    ErrorKind, Provider, ProviderError, Secret, TokenRequest, TokenSet, Ui,
+    ErrorKind, Host, Provider, ProviderError, Secret, TokenRequest, TokenSet,
 };
 use kubectl_aad_entra::exchange_federated_token;
 
@@ -11,30 +11,22 @@ use crate::github;
 pub struct WorkloadIdentityProvider;
 
 impl Provider for WorkloadIdentityProvider {
-    fn acquire(&self, request: &TokenRequest, ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
-        // The cheapest mistake first: without a client id there is nothing to exchange for.
-        if request.client_id.is_empty() {
-            return Err(
-                ProviderError::new(ErrorKind::InvalidRequest, "client ID cannot be empty")
-                    .with_hint("pass --client-id or set AZURE_CLIENT_ID (the workload identity webhook sets it from the service account's azure.workload.identity/client-id annotation)"),
-            );
-        }
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
         let assertion = match (
-            var("ACTIONS_ID_TOKEN_REQUEST_URL"),
-            var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+            host.var("ACTIONS_ID_TOKEN_REQUEST_URL"),
+            host.var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
         ) {
             (Some(url), Some(token)) => {
-                ui.debug("using the GitHub Actions OIDC token");
+                host.debug("using the GitHub Actions OIDC token");
                 github::fetch_id_token(request, &url, &Secret::new(token))?
             }
-            _ => read_token_file(request, ui)?,
+            _ => read_token_file(request, host)?,
         };
-        exchange_federated_token(request, &assertion, ui)
+        exchange_federated_token(request, &assertion, host)
     }
 }
 
-fn read_token_file(request: &TokenRequest, ui: &dyn Ui) -> Result<Secret, ProviderError> {
+fn read_token_file(request: &TokenRequest, host: &dyn Host) -> Result<Secret, ProviderError> {
     let Some(path) = &request.federated_token_file else {
         return Err(ProviderError::new(
             ErrorKind::InvalidRequest,
@@ -42,7 +34,7 @@ fn read_token_file(request: &TokenRequest, ui: &dyn Ui) -> Result<Secret, Provid
         )
         .with_hint("pass --federated-token-file or set AZURE_FEDERATED_TOKEN_FILE (the workload identity webhook sets it in the pod)"));
     };
-    ui.debug(&format!(
+    host.debug(&format!(
         "reading the federated token from {}",
         path.display()
     ));

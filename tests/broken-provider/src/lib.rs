@@ -1,18 +1,24 @@
 //! Provider libraries that are broken on purpose, one way per cargo feature, so the host's
 //! loader can be tested against each: a wrong ABI version, a null table, an unknown login mode,
-//! a provider that panics (exported through the contract's macro, which must catch it), a reply that is not JSON, and (with no feature) no entry point.
-//! scripts/test.sh builds one library per feature.
+//! a provider that panics (exported through the contract's macro, which must catch it), a reply
+//! that is not JSON, and (with no feature) no entry point. All but `panics` export an ABI v1
+//! table by hand, so loading v1 libraries stays tested. scripts/test.sh builds one library per
+//! feature.
 #![allow(unsafe_code, missing_docs)]
 
 /// A provider whose code panics, exported through the contract's own macro, which must catch it.
 #[cfg(feature = "panics")]
 mod panicking {
-    use kubectl_aad_contract::{Provider, ProviderError, TokenRequest, TokenSet, Ui};
+    use kubectl_aad_contract::{Host, Provider, ProviderError, TokenRequest, TokenSet};
 
     pub struct PanickingProvider;
 
     impl Provider for PanickingProvider {
-        fn acquire(&self, request: &TokenRequest, _ui: &dyn Ui) -> Result<TokenSet, ProviderError> {
+        fn acquire(
+            &self,
+            request: &TokenRequest,
+            _host: &dyn Host,
+        ) -> Result<TokenSet, ProviderError> {
             let reason = "deliberate panic in a test provider";
             if !request.client_id.is_empty() {
                 panic!("{reason}");
@@ -39,7 +45,7 @@ mod panicking {
 mod exported {
     use std::ffi::{c_char, c_void};
 
-    use kubectl_aad_contract::ffi::{ABI_VERSION, ProviderVTable, UiCallback};
+    use kubectl_aad_contract::ffi::{ProviderVTableV1, UiCallback};
 
     extern "C" fn call(
         _input: *const u8,
@@ -62,12 +68,8 @@ mod exported {
         }
     }
 
-    static VTABLE: ProviderVTable = ProviderVTable {
-        abi_version: if cfg!(feature = "wrong-abi") {
-            999
-        } else {
-            ABI_VERSION
-        },
+    static VTABLE: ProviderVTableV1 = ProviderVTableV1 {
+        abi_version: if cfg!(feature = "wrong-abi") { 999 } else { 1 },
         login: if cfg!(feature = "unknown-login") {
             c"kerberos".as_ptr()
         } else {
@@ -78,7 +80,7 @@ mod exported {
     };
 
     #[unsafe(no_mangle)]
-    pub extern "C" fn kubectl_aad_provider_entry() -> *const ProviderVTable {
+    pub extern "C" fn kubectl_aad_provider_entry() -> *const ProviderVTableV1 {
         if cfg!(feature = "null-table") {
             std::ptr::null()
         } else {

@@ -1,7 +1,8 @@
-//! Unverified JWT claims: what `whoami` shows and what identifies a token's owner.
+//! Unverified JWT claims, the one decoder host and providers share: who a token belongs to,
+//! when it expires, what `whoami` shows.
 //!
-//! The token came from the authority over TLS and the API server verifies it; we only read it,
-//! so no signature check (and no key material) is needed here.
+//! Tokens come from the authority over TLS (or from a local tool that got them so) and the API
+//! server verifies them; we only read them, so no signature check and no key material here.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -35,8 +36,8 @@ pub struct Claims {
     /// Application id (v2.0).
     #[serde(default)]
     pub azp: Option<String>,
-    /// Expiry.
-    #[serde(default)]
+    /// Expiry, seconds since the epoch; anything that is not a whole number is ignored.
+    #[serde(default, deserialize_with = "lenient_u64")]
     pub exp: Option<u64>,
     /// Group object ids.
     #[serde(default)]
@@ -52,8 +53,12 @@ pub struct Claims {
     pub ver: Option<String>,
 }
 
+fn lenient_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?.as_u64())
+}
+
 impl Claims {
-    /// Decodes the payload of a compact JWT.
+    /// Decodes the payload of a compact JWT; `None` for anything else.
     pub fn decode(token: &str) -> Option<Claims> {
         let payload = token.split('.').nth(1)?;
         let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
@@ -94,6 +99,16 @@ impl Claims {
     }
 }
 
+/// The identity claims of a JWT, if it is one.
+pub fn identity_of(token: &str) -> Option<Identity> {
+    Claims::decode(token).map(|claims| claims.identity())
+}
+
+/// The `exp` claim of a JWT, if it is one and has it.
+pub fn expiry_of(token: &str) -> Option<u64> {
+    Claims::decode(token)?.exp
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,11 +126,19 @@ mod tests {
         assert_eq!(claims.audience().as_deref(), Some("6dae"));
         assert!(claims.has_group_overage());
         assert_eq!(claims.identity().username.as_deref(), Some("a@b"));
+        assert_eq!(expiry_of(&token), Some(5));
     }
 
     #[test]
-    fn garbage_is_none() {
+    fn garbage_is_none_and_odd_expiries_are_ignored() {
         assert_eq!(Claims::decode("not-a-jwt"), None);
         assert_eq!(Claims::decode("a.!!!.c"), None);
+        for exp in [
+            serde_json::json!(-1),
+            serde_json::json!("5"),
+            serde_json::json!(1e300),
+        ] {
+            assert_eq!(expiry_of(&jwt(&serde_json::json!({ "exp": exp }))), None);
+        }
     }
 }

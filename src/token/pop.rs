@@ -18,11 +18,16 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::json;
 
+use kubectl_aad_contract::{LoginMode, PopRequest};
+
 use crate::atomic_file;
+use crate::env::Env;
+use crate::settings::TokenSettings;
+use crate::token_cache::{TokenCache, TokenCacheKey};
 
 /// Why the PoP claims are unusable (kubelogin's messages, one line each).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum PopClaimsError {
+pub(crate) enum PopClaimsError {
     /// Nothing to parse.
     #[error(
         "failed to parse PoP token claims: no claims provided; pass --pop-claims \"u=<ARM ID of the cluster>\""
@@ -42,7 +47,7 @@ pub enum PopClaimsError {
 
 /// Parses `key=value,key2=value2`: keys and values trimmed, a value may contain `=`; `u` is
 /// required and is the only claim that reaches the token. Returns `u`.
-pub fn parse_claims(text: &str) -> Result<String, PopClaimsError> {
+pub(crate) fn parse_claims(text: &str) -> Result<String, PopClaimsError> {
     if text.trim().is_empty() {
         return Err(PopClaimsError::Empty);
     }
@@ -63,7 +68,7 @@ pub fn parse_claims(text: &str) -> Result<String, PopClaimsError> {
 }
 
 /// The client's PoP key.
-pub struct PopKey {
+pub(crate) struct PopKey {
     pair: KeyPair,
     n: String,
     e: String,
@@ -73,7 +78,7 @@ pub struct PopKey {
 impl PopKey {
     /// Loads the key at `path`, or creates and stores it; on any file problem, returns an
     /// ephemeral key and the warning to show.
-    pub fn load_or_create(path: &Path) -> (PopKey, Option<String>) {
+    pub(crate) fn load_or_create(path: &Path) -> (PopKey, Option<String>) {
         if let Ok(pem) = std::fs::read_to_string(path) {
             return match from_pem(&pem) {
                 Some(key) => (key, None),
@@ -130,17 +135,17 @@ impl PopKey {
     }
 
     /// The RFC 7638 thumbprint, used as `kid`.
-    pub fn kid(&self) -> &str {
+    pub(crate) fn kid(&self) -> &str {
         &self.kid
     }
 
     /// The `req_cnf` token request parameter.
-    pub fn req_cnf(&self) -> String {
+    pub(crate) fn req_cnf(&self) -> String {
         URL_SAFE_NO_PAD.encode(json!({"kid": self.kid, "xms_ksl": "sw"}).to_string())
     }
 
     /// A fresh signed HTTP request wrapping `access_token` for the resource `u`.
-    pub fn signed_request(&self, access_token: &str, u: &str, now: u64) -> String {
+    pub(crate) fn signed_request(&self, access_token: &str, u: &str, now: u64) -> String {
         let header = json!({"typ": "pop", "alg": "RS256", "kid": self.kid});
         let payload = json!({
             "at": access_token,
@@ -174,8 +179,68 @@ fn from_pem(pem: &str) -> Option<PopKey> {
 }
 
 /// Where the PoP key for a cache entry lives (beside the cache, per identity).
-pub fn key_path(cache_dir: &Path, identity_stem: &str) -> PathBuf {
+fn key_path(cache_dir: &Path, identity_stem: &str) -> PathBuf {
     cache_dir.join(format!("{identity_stem}.pop-key.pem"))
+}
+
+/// PoP for a run: the client's key and the `u` claim it signs for.
+pub(crate) struct PopBinding {
+    /// The key.
+    pub(crate) key: PopKey,
+    /// The `u` claim (the cluster's ARM id).
+    pub(crate) u: String,
+}
+
+impl PopBinding {
+    /// What the token request carries.
+    pub(crate) fn request(&self) -> PopRequest {
+        PopRequest {
+            key_id: self.key.kid().to_owned(),
+            req_cnf: self.key.req_cnf(),
+        }
+    }
+}
+
+/// Sets up PoP when it is requested. A built-in mode without PoP support ignores the PoP flags,
+/// as kubelogin does; a library's mode is checked against its descriptor on the miss path. A key
+/// file that cannot be used is a warning and an ephemeral key, never a failure.
+pub(crate) fn binding(settings: &TokenSettings, env: &Env) -> anyhow::Result<Option<PopBinding>> {
+    let Some(claims) = &settings.pop_claims else {
+        return Ok(None);
+    };
+    let login = settings.login();
+    if login.descriptor().is_some_and(|d| !d.pop) {
+        env.log(
+            1,
+            &format!(
+                "PoP tokens are only for {}; ignoring --pop-enabled for --login {login}",
+                pop_modes()
+            ),
+        );
+        return Ok(None);
+    }
+    let u = parse_claims(claims)?;
+    // Best effort: a directory that cannot be made shows up as a key warning just below.
+    let _ = TokenCache::new(&settings.cache_dir).prepare_dir();
+    let stem = TokenCacheKey::for_request(&settings.request, None).file_stem();
+    let (key, warning) = PopKey::load_or_create(&key_path(&settings.cache_dir, &stem));
+    if let Some(warning) = warning {
+        env.warn(&warning);
+    }
+    Ok(Some(PopBinding { key, u }))
+}
+
+/// The built-in modes that support PoP, from their descriptors (`interactive, spn and ropc`).
+pub(crate) fn pop_modes() -> String {
+    let names: Vec<&str> = LoginMode::BUILT_IN
+        .iter()
+        .filter(|m| m.descriptor().is_some_and(|d| d.pop))
+        .map(LoginMode::as_str)
+        .collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
 }
 
 #[cfg(test)]
@@ -232,6 +297,11 @@ mod tests {
                 &URL_SAFE_NO_PAD.decode(parts[2]).expect("sig"),
             )
             .expect("signature verifies");
+    }
+
+    #[test]
+    fn the_pop_modes_come_from_the_descriptors() {
+        assert_eq!(pop_modes(), "interactive, spn and ropc");
     }
 
     #[test]

@@ -1,0 +1,63 @@
+//! The Azure clouds kubelogin knows (`--environment`), and their Entra ID authority hosts.
+
+/// An Azure cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cloud {
+    /// Azure public cloud.
+    Public,
+    /// Azure US Government.
+    UsGovernment,
+    /// Azure China (21Vianet).
+    China,
+}
+
+/// Why an `--environment` name names no cloud.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CloudError {
+    /// Not a name kubelogin accepts.
+    #[error("unknown --environment {0:?}; use one of {names}", names = Cloud::NAMES)]
+    Unknown(String),
+}
+
+impl Cloud {
+    /// The names kubelogin accepts, case-insensitively.
+    pub const NAMES: &'static str = "AzurePublicCloud (AzureCloud, AzurePublic), AzureUSGovernmentCloud (AzureUSGovernment), AzureChinaCloud";
+
+    /// Looks a name up like kubelogin, but refuses names it does not know (kubelogin silently
+    /// falls back to the public cloud).
+    pub fn from_name(name: &str) -> Result<Cloud, CloudError> {
+        match name.to_ascii_lowercase().as_str() {
+            "azurecloud" | "azurepublic" | "azurepubliccloud" => Ok(Cloud::Public),
+            "azureusgovernment" | "azureusgovernmentcloud" => Ok(Cloud::UsGovernment),
+            "azurechinacloud" => Ok(Cloud::China),
+            _ => Err(CloudError::Unknown(name.to_owned())),
+        }
+    }
+
+    /// The Entra ID authority host, with a trailing slash.
+    pub fn authority_host(self) -> &'static str {
+        match self {
+            Cloud::Public => "https://login.microsoftonline.com/",
+            Cloud::UsGovernment => "https://login.microsoftonline.us/",
+            Cloud::China => "https://login.chinacloudapi.cn/",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_kubelogins_case_insensitively_and_unknown_ones_are_refused() {
+        for (name, host) in [
+            ("azurecloud", "https://login.microsoftonline.com/"),
+            ("AzureUSGovernment", "https://login.microsoftonline.us/"),
+            ("AZURECHINACLOUD", "https://login.chinacloudapi.cn/"),
+        ] {
+            assert_eq!(Cloud::from_name(name).map(Cloud::authority_host), Ok(host));
+        }
+        let err = Cloud::from_name("AzureGermanCloud").expect_err("retired");
+        assert!(err.to_string().contains("AzureChinaCloud"), "{err}");
+    }
+}

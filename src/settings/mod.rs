@@ -1,0 +1,138 @@
+//! Flags + environment → resolved settings, once, before a command runs (uv's `settings.rs`,
+//! ripgrep's low/high arguments). Commands never see raw flags or read the environment.
+//!
+//! * [`token`]: the token flags → the contract's [`TokenRequest`](kubectl_aad_contract::TokenRequest)
+//!   plus [`Given`], the record of what the user set explicitly.
+//! * `overrides`: kubelogin's environment-over-flag precedence, one table.
+//! * [`commands`]: one `XxxSettings::resolve` per subcommand.
+//!
+//! Two deliberate differences from kubelogin, both in the README: a variable that is set but
+//! empty counts as unset, and an unknown `--environment` is an error listing the clouds.
+
+pub(crate) mod commands;
+mod overrides;
+pub(crate) mod token;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub(crate) use commands::{
+    ConvertSettings, GetTokenSettings, ProvidersSettings, RemoveTokensSettings, WhoamiSettings,
+};
+pub(crate) use token::TokenSettings;
+
+use crate::env::EnvVars;
+
+/// Why flags and environment do not make a valid request. Each message names the fix.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub(crate) enum SettingsError {
+    /// `--login` / `AAD_LOGIN_METHOD` names no mode.
+    #[error(transparent)]
+    UnknownLogin(#[from] kubectl_aad_contract::UnknownLoginMode),
+    /// A mode that no built-in provider has, and no library in the providers directory.
+    #[error(
+        "'{mode}' is not a supported login method: no provider library for it in {dir}; use one of: {names}, or put its library there",
+        names = kubectl_aad_contract::built_in_names()
+    )]
+    NoLibraryMode {
+        /// The mode.
+        mode: String,
+        /// The providers directory.
+        dir: String,
+    },
+    /// `--environment` names no cloud.
+    #[error(transparent)]
+    UnknownEnvironment(#[from] kubectl_aad_entra::CloudError),
+    /// `--authority-host` is not an absolute URL with a trailing slash.
+    #[error(
+        "--authority-host {0:?} must be an absolute URL with a scheme, a host and a trailing slash, e.g. https://login.microsoftonline.com/"
+    )]
+    AuthorityHost(String),
+    /// `--pop-enabled` without `--pop-claims`.
+    #[error(
+        "--pop-claims is required when specifying --pop-enabled; add --pop-claims \"u=<ARM ID of the cluster>\""
+    )]
+    PopClaimsMissing,
+    /// `--pop-claims` without `--pop-enabled`.
+    #[error("--pop-enabled is required when specifying --pop-claims; add --pop-enabled")]
+    PopEnabledMissing,
+    /// `--imds-endpoint` is not an http(s) URL.
+    #[error(
+        "managed identity endpoint {0:?} (--imds-endpoint or AZURE_POD_IDENTITY_AUTHORITY_HOST) must be an http:// or https:// URL, e.g. http://169.254.169.254"
+    )]
+    ImdsEndpoint(String),
+    /// `--timeout` is not a positive duration.
+    #[error("--timeout {0:?} is not a positive duration; use e.g. 60s or 2m")]
+    Timeout(String),
+    /// No `--server-id`.
+    #[error(
+        "--server-id is required; pass the cluster's Entra ID server application id (AKS: 6dae42f8-4368-4678-94ff-3960e28e3630)"
+    )]
+    ServerIdMissing,
+}
+
+/// The default timeout of kubelogin (its docs say 30 s; the code uses 60 s).
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Parses a Go-style duration (`60s`, `1m30s`, `500ms`), as `--timeout` and `AZURE_CLI_TIMEOUT`.
+pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
+    humantime::parse_duration(text.trim())
+        .ok()
+        .filter(|d| !d.is_zero())
+}
+
+/// The cache directory: `--cache-dir` (or the deprecated `--token-cache-dir`), else
+/// `$KUBECACHEDIR`, else `~/.kube/cache/kubelogin` (kubelogin's own default, so existing
+/// arguments keep working). `KUBECACHEDIR` is read even with `--disable-environment-override`,
+/// as in kubelogin.
+pub(crate) fn resolve_cache_dir(
+    cache_dir: Option<&str>,
+    token_cache_dir: Option<&str>,
+    env: &EnvVars,
+    home: Option<&Path>,
+) -> PathBuf {
+    if let Some(dir) = cache_dir.or(token_cache_dir).filter(|d| !d.is_empty()) {
+        return expand_home(dir, home);
+    }
+    if let Some(dir) = env.get("KUBECACHEDIR") {
+        return expand_home(dir, home);
+    }
+    home.map(|h| h.join(".kube").join("cache").join("kubelogin"))
+        .unwrap_or_else(|| PathBuf::from(".kube/cache/kubelogin"))
+}
+
+fn expand_home(dir: &str, home: Option<&Path>) -> PathBuf {
+    match (dir.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(dir),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_dir_precedence() {
+        let home = Some(Path::new("/home/u"));
+        let env: EnvVars = [("KUBECACHEDIR", "/env/cache")].into_iter().collect();
+        let cases = [
+            (Some("/flag"), Some("/old"), &env, "/flag"),
+            (None, Some("/old"), &env, "/old"),
+            (None, None, &env, "/env/cache"),
+            (
+                None,
+                None,
+                &EnvVars::default(),
+                "/home/u/.kube/cache/kubelogin",
+            ),
+            (Some("~/c"), None, &EnvVars::default(), "/home/u/c"),
+        ];
+        for (flag, old, env, expected) in cases {
+            assert_eq!(
+                resolve_cache_dir(flag, old, env, home),
+                PathBuf::from(expected)
+            );
+        }
+    }
+}
