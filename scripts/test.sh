@@ -18,6 +18,10 @@ cargo build --quiet -p kubectl-aad-spn --features cdylib
 mkdir -p target/providers
 cp target/debug/libkubectl_aad_spn.so target/providers/
 export KUBECTL_AAD_TEST_SPN_LIB="$PWD/target/providers/libkubectl_aad_spn.so"
+# The example library that adds a login mode of its own (providers/examples/tokenfile).
+cargo build --quiet -p kubectl-aad-tokenfile
+cp target/debug/libkubectl_aad_tokenfile.so target/providers/
+export KUBECTL_AAD_TEST_TOKENFILE_LIB="$PWD/target/providers/libkubectl_aad_tokenfile.so"
 # One deliberately broken provider library per way of breaking the ABI.
 mkdir -p target/broken-providers
 for kind in missing-symbol wrong-abi null-table unknown-login panics bad-json; do

@@ -85,83 +85,20 @@ impl TokenSettings {
             .clone()
             .or_else(|| env.vars.get("KUBECTL_AAD_PROVIDERS_DIR").map(PathBuf::from));
         check_library_mode(&login, providers_dir.as_deref())?;
-        let environment = flags.environment.clone().filter(|e| !e.is_empty());
-        let cloud = match &environment {
-            Some(name) => Cloud::from_name(name)?,
-            None => Cloud::Public,
-        };
-        let authority_host = match values.remove(&Input::AuthorityHost) {
-            Some(host) => validated_authority_host(host)?,
-            None => cloud.authority_host().to_owned(),
-        };
-        let pop_claims = values.remove(&Input::PopClaims);
-        match (flags.pop_enabled.unwrap_or(false), &pop_claims) {
-            (true, None) => return Err(SettingsError::PopClaimsMissing),
-            (false, Some(_)) => return Err(SettingsError::PopEnabledMissing),
-            _ => {}
-        }
-        let timeout_text = values.remove(&Input::Timeout);
-        let timeout = match &timeout_text {
-            None => DEFAULT_TIMEOUT,
-            Some(text) => {
-                parse_duration(text).ok_or_else(|| SettingsError::Timeout(text.clone()))?
-            }
-        };
-        // A flag of our own, so the flag wins; the variable is the one Azure SDKs honour.
-        let imds_endpoint = values.remove(&Input::ImdsEndpoint).or_else(|| {
-            env.vars
-                .get("AZURE_POD_IDENTITY_AUTHORITY_HOST")
-                .map(str::to_owned)
-        });
-        if let Some(url) = &imds_endpoint {
-            validate_imds_endpoint(url)?;
-        }
+        let checked = Checked::take(&mut values, flags, env)?;
         let cache_dir = resolve_cache_dir(
             values.get(&Input::CacheDir).map(String::as_str),
             None,
             &env.vars,
             env.home.as_deref(),
         );
-        let mut take = |input: Input| values.remove(&input);
-        let request = TokenRequest {
-            login,
-            authority_host,
-            tenant_id: take(Input::TenantId).unwrap_or_default(),
-            client_id: take(Input::ClientId).unwrap_or_default(),
-            server_id: take(Input::ServerId).unwrap_or_default(),
-            legacy: flags.legacy.unwrap_or(false),
-            client_secret: take(Input::ClientSecret).map(Secret::new),
-            client_certificate: take(Input::ClientCertificate).map(PathBuf::from),
-            client_certificate_password: take(Input::ClientCertificatePassword).map(Secret::new),
-            username: take(Input::Username),
-            password: take(Input::Password).map(Secret::new),
-            identity_resource_id: take(Input::IdentityResourceId),
-            federated_token_file: take(Input::FederatedTokenFile).map(PathBuf::from),
-            subscription: take(Input::Subscription),
-            service_connection_id: take(Input::ServiceConnectionId),
-            redirect_url: take(Input::RedirectUrl),
-            login_hint: take(Input::LoginHint),
-            browser_command: take(Input::BrowserCommand),
-            pop: None,
-            interactive: false,
-            timeout_secs: timeout.as_secs().max(1),
-            disable_instance_discovery: flags.disable_instance_discovery.unwrap_or(false),
-            extra_ca_files: env
-                .vars
-                .get("SSL_CERT_FILE")
-                .map(PathBuf::from)
-                .into_iter()
-                .collect(),
-            imds_endpoint,
-            azure_config_dir: env.vars.get("AZURE_CONFIG_DIR").map(PathBuf::from),
-            options: flags.provider_options.iter().cloned().collect(),
-        };
+        let request = request(login, &mut values, flags, env, &checked);
         Ok(TokenSettings {
             request,
             given: Given(given),
-            environment,
-            pop_claims,
-            timeout_text,
+            environment: checked.environment,
+            pop_claims: checked.pop_claims,
+            timeout_text: checked.timeout_text,
             disable_environment_override,
             cache_dir,
             providers_dir,
@@ -169,7 +106,7 @@ impl TokenSettings {
             lock_wait: env
                 .vars
                 .get("KUBECTL_AAD_LOCK_WAIT")
-                .and_then(parse_duration),
+                .and_then(|wait| parse_duration(&wait)),
             overrides,
         })
     }
@@ -230,6 +167,107 @@ impl TokenSettings {
                 set(&r.password),
             ),
         );
+    }
+}
+
+/// The values that need checking, taken out of the flag values once checked.
+struct Checked {
+    environment: Option<String>,
+    authority_host: String,
+    pop_claims: Option<String>,
+    timeout_text: Option<String>,
+    timeout: Duration,
+    imds_endpoint: Option<String>,
+}
+
+impl Checked {
+    /// Cloud, authority host, the PoP pair, the timeout and the managed-identity endpoint.
+    fn take(
+        values: &mut BTreeMap<Input, String>,
+        flags: &TokenFlags,
+        env: &Env,
+    ) -> Result<Checked, SettingsError> {
+        let environment = flags.environment.clone().filter(|e| !e.is_empty());
+        let cloud = match &environment {
+            Some(name) => Cloud::from_name(name)?,
+            None => Cloud::Public,
+        };
+        let authority_host = match values.remove(&Input::AuthorityHost) {
+            Some(host) => validated_authority_host(host)?,
+            None => cloud.authority_host().to_owned(),
+        };
+        let pop_claims = values.remove(&Input::PopClaims);
+        match (flags.pop_enabled.unwrap_or(false), &pop_claims) {
+            (true, None) => return Err(SettingsError::PopClaimsMissing),
+            (false, Some(_)) => return Err(SettingsError::PopEnabledMissing),
+            _ => {}
+        }
+        let timeout_text = values.remove(&Input::Timeout);
+        let timeout = match &timeout_text {
+            None => DEFAULT_TIMEOUT,
+            Some(text) => {
+                parse_duration(text).ok_or_else(|| SettingsError::Timeout(text.clone()))?
+            }
+        };
+        // A flag of our own, so the flag wins; the variable is the one Azure SDKs honour.
+        let imds_endpoint = values
+            .remove(&Input::ImdsEndpoint)
+            .or_else(|| env.vars.get("AZURE_POD_IDENTITY_AUTHORITY_HOST"));
+        if let Some(url) = &imds_endpoint {
+            validate_imds_endpoint(url)?;
+        }
+        Ok(Checked {
+            environment,
+            authority_host,
+            pop_claims,
+            timeout_text,
+            timeout,
+            imds_endpoint,
+        })
+    }
+}
+
+/// The contract's request from the resolved values.
+fn request(
+    login: LoginMode,
+    values: &mut BTreeMap<Input, String>,
+    flags: &TokenFlags,
+    env: &Env,
+    checked: &Checked,
+) -> TokenRequest {
+    let mut take = |input: Input| values.remove(&input);
+    TokenRequest {
+        login,
+        authority_host: checked.authority_host.clone(),
+        tenant_id: take(Input::TenantId).unwrap_or_default(),
+        client_id: take(Input::ClientId).unwrap_or_default(),
+        server_id: take(Input::ServerId).unwrap_or_default(),
+        legacy: flags.legacy.unwrap_or(false),
+        client_secret: take(Input::ClientSecret).map(Secret::new),
+        client_certificate: take(Input::ClientCertificate).map(PathBuf::from),
+        client_certificate_password: take(Input::ClientCertificatePassword).map(Secret::new),
+        username: take(Input::Username),
+        password: take(Input::Password).map(Secret::new),
+        identity_resource_id: take(Input::IdentityResourceId),
+        federated_token_file: take(Input::FederatedTokenFile).map(PathBuf::from),
+        subscription: take(Input::Subscription),
+        service_connection_id: take(Input::ServiceConnectionId),
+        redirect_url: take(Input::RedirectUrl),
+        login_hint: take(Input::LoginHint),
+        browser_command: take(Input::BrowserCommand),
+        pop: None,
+        interactive: false,
+        timeout_secs: checked.timeout.as_secs().max(1),
+        disable_instance_discovery: flags.disable_instance_discovery.unwrap_or(false),
+        extra_ca_files: env
+            .vars
+            .get("SSL_CERT_FILE")
+            .map(PathBuf::from)
+            .into_iter()
+            .collect(),
+        imds_endpoint: checked.imds_endpoint.clone(),
+        azure_config_dir: env.vars.get("AZURE_CONFIG_DIR").map(PathBuf::from),
+        options: flags.provider_options.iter().cloned().collect(),
     }
 }
 

@@ -262,3 +262,87 @@ fn every_broken_library_is_a_clear_error_naming_the_file() {
         "{listing}"
     );
 }
+
+#[test]
+fn a_library_adds_a_login_mode_of_its_own_end_to_end() {
+    let cluster = Cluster::start();
+    let library_dir = dir_with(
+        &cluster.env,
+        &built("KUBECTL_AAD_TEST_TOKENFILE_LIB"),
+        "tokenfile",
+        "libkubectl_aad_tokenfile",
+    );
+    // An agent keeps a cluster token in a file; here it is a service principal's token.
+    let agent_token = |cache: &str| {
+        let output = run(cluster
+            .get_token(&["-l", "spn", "--client-id", SECRET_APP, "--cache-dir"])
+            .arg(cluster.env.path(cache))
+            .env("AZURE_CLIENT_SECRET", CLIENT_SECRET));
+        token_of(&exec_credential(&output))
+    };
+    let token_file = cluster.env.path("aks-token");
+    fs::write(&token_file, agent_token("agent-1")).expect("token file");
+
+    let listing = stdout(&run(cluster
+        .env
+        .aad()
+        .args(["providers", "--providers-dir"])
+        .arg(&library_dir)));
+    assert!(
+        listing.lines().any(|l| l.starts_with("tokenfile")
+            && l.contains("v2")
+            && l.contains("libkubectl_aad_tokenfile.so")
+            && l.contains("a token file another agent keeps fresh")),
+        "{listing}"
+    );
+
+    let path_option = format!("path={}", token_file.display());
+    cluster.kubeconfig_for(&[
+        "-l",
+        "tokenfile",
+        "--provider-option",
+        &path_option,
+        "--providers-dir",
+        library_dir.to_str().expect("utf8"),
+    ]);
+    let kubeconfig = fs::read_to_string(&cluster.kubeconfig).expect("kubeconfig");
+    assert!(
+        kubeconfig.contains("tokenfile") && kubeconfig.contains(&path_option),
+        "{kubeconfig}"
+    );
+
+    let whoami = || {
+        let output = run(cluster.kubectl().args(["auth", "whoami", "-o", "json"]));
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    assert!(
+        whoami().contains(SECRET_APP_OID),
+        "the library's token reached the API server"
+    );
+    let entries = || {
+        let mut found: Vec<(PathBuf, Vec<u8>)> = fs::read_dir(&cluster.cache_dir)
+            .expect("cache dir")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .map(|p| (p.clone(), fs::read(&p).expect("entry")))
+            .collect();
+        found.sort();
+        found
+    };
+    let first = entries();
+    assert_eq!(first.len(), 1, "one cache entry for the library's mode");
+    assert!(whoami().contains(SECRET_APP_OID));
+    assert_eq!(
+        entries(),
+        first,
+        "the second call was served from the cache"
+    );
+
+    // The agent rewrites the file: the next call reads the new token.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::write(&token_file, agent_token("agent-2")).expect("rotate");
+    assert!(whoami().contains(SECRET_APP_OID));
+    assert_ne!(entries(), first, "a rewritten file is a cache miss");
+}
