@@ -3,7 +3,8 @@
 #
 #   scripts/bench.sh [--quick]
 #
-# 1. get-token cache hit vs /bin/true vs gke-gcloud-auth-plugin's cache hit (if installed)
+# 1. get-token cache hit vs /bin/true vs gke-gcloud-auth-plugin's cache hit (if installed), and
+#    its instruction count under valgrind (repeatable, whatever else the machine does)
 # 2. cold spn token against the Entra ID emulator on loopback
 # 3. 64 parallel cold get-token: token requests seen by the emulator and wall time
 # 4. convert-kubeconfig on generated kubeconfigs of 50, 500 and 5,000 contexts
@@ -51,6 +52,15 @@ base = results[0]["mean"]
 for r in results:
     print(f"  {r['command']:<32} mean {r['mean']*1000:7.2f} ms  ±{r['stddev']*1000:5.2f}  = {r['mean']/base:5.2f}x /bin/true")
 PY
+
+if command -v valgrind >/dev/null; then
+  count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
+  hit=$(count "$bin" "${args[@]}")
+  base=$(count /bin/true)
+  echo "  instructions: cache hit $hit, /bin/true $base (valgrind callgrind)"
+else
+  echo "  instructions: skipped (install valgrind)"
+fi
 
 echo "== 2. cold spn token (emulator on loopback)"
 hyperfine -N --warmup 3 --runs $((runs / 10 + 5)) --export-json "$work/cold.json" \

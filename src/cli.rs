@@ -109,7 +109,9 @@ pub(crate) enum Command {
 /// (kubelogin's `AddFlags`, plus ours).
 #[derive(Debug, Default, Clone, Args)]
 pub(crate) struct TokenFlags {
-    #[arg(short = 'l', long, value_name = "MODE", value_parser = parse_login, help = login_help())]
+    /// Login method, or a mode a provider library adds [env: AAD_LOGIN_METHOD]
+    /// [default: devicecode]
+    #[arg(short = 'l', long, value_name = "MODE", value_parser = LoginParser)]
     pub login: Option<LoginMode>,
 
     /// Entra ID server application id of the cluster (AKS: 6dae42f8-4368-4678-94ff-3960e28e3630)
@@ -241,17 +243,38 @@ pub(crate) struct TokenFlags {
     pub allow_provider_override: bool,
 }
 
-/// `--login`'s help, listing the modes from their descriptors.
-fn login_help() -> String {
-    format!(
-        "Login method: {}, or a mode a provider library adds [env: AAD_LOGIN_METHOD] [default: devicecode]",
-        kubectl_aad_contract::built_in_names()
-    )
-}
+/// `--login`: a built-in mode, or a well-formed name a provider library may declare. The
+/// built-in modes are its possible values (help and completion), read from their descriptors
+/// only when help or completion asks, never on a get-token run.
+#[derive(Debug, Clone, Copy)]
+struct LoginParser;
 
-/// `--login`: a built-in mode, or a well-formed name a provider library may declare.
-fn parse_login(text: &str) -> Result<LoginMode, String> {
-    LoginMode::parse(text).map_err(|err| err.to_string())
+impl clap::builder::TypedValueParser for LoginParser {
+    type Value = LoginMode;
+
+    fn parse_ref(
+        &self,
+        _: &clap::Command,
+        _: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<LoginMode, clap::Error> {
+        let text = value.to_string_lossy();
+        LoginMode::parse(&text).map_err(|err| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, err.to_string())
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(LoginMode::BUILT_IN.iter().filter_map(|mode| {
+            let descriptor: &'static kubectl_aad_contract::ModeDescriptor = mode.descriptor()?;
+            Some(
+                clap::builder::PossibleValue::new(descriptor.name.as_ref())
+                    .help(descriptor.summary.as_ref()),
+            )
+        })))
+    }
 }
 
 /// A `--timeout` value: the duration, and the text it was written as (convert writes it back).

@@ -13,36 +13,45 @@ use std::time::SystemTime;
 
 use kubectl_aad_contract::{Host, UiLevel};
 
-/// A snapshot of the process environment (or a test's).
+/// The environment variables a run sees: the process's (read when asked, because the cache-hit
+/// path asks for a handful and copying all of them costs more than the rest of the hit), or a
+/// test's fixed set.
 #[derive(Debug, Clone, Default)]
-pub struct EnvVars(BTreeMap<String, String>);
+pub struct EnvVars(Option<BTreeMap<String, String>>);
 
 impl EnvVars {
-    /// The current process environment; non-UTF-8 values are skipped.
+    /// The process environment; non-UTF-8 values count as unset.
     pub fn from_process() -> EnvVars {
-        EnvVars(
-            std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
-        )
+        EnvVars(None)
     }
 
     /// A value, treating set-but-empty as unset.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+    pub fn get(&self, name: &str) -> Option<String> {
+        match &self.0 {
+            None => std::env::var(name).ok(),
+            Some(vars) => vars.get(name).cloned(),
+        }
+        .filter(|v| !v.is_empty())
+    }
+
+    /// Every variable (for run-time provider libraries).
+    pub fn all(&self) -> BTreeMap<String, String> {
+        match &self.0 {
+            None => std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+            Some(vars) => vars.clone(),
+        }
     }
 }
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for EnvVars {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        EnvVars(
+        EnvVars(Some(
             iter.into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
-        )
+        ))
     }
 }
 
@@ -131,11 +140,11 @@ impl Host for Env {
     }
 
     fn var(&self, name: &str) -> Option<String> {
-        self.vars.get(name).map(str::to_owned)
+        self.vars.get(name)
     }
 
     fn environment(&self) -> BTreeMap<String, String> {
-        self.vars.0.clone()
+        self.vars.all()
     }
 
     fn now(&self) -> SystemTime {

@@ -89,7 +89,7 @@ pub(crate) fn paths(
         return Ok(vec![path.to_path_buf()]);
     }
     if let Some(list) = env.get("KUBECONFIG") {
-        let listed: Vec<PathBuf> = std::env::split_paths(list)
+        let listed: Vec<PathBuf> = std::env::split_paths(&list)
             .filter(|p| !p.as_os_str().is_empty())
             .collect();
         let existing: Vec<PathBuf> = listed.iter().filter(|p| p.exists()).cloned().collect();

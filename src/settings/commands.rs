@@ -25,7 +25,8 @@ pub(crate) struct GetTokenSettings {
 impl GetTokenSettings {
     /// Exec info first (a version we cannot answer in is the first thing to say), then flags.
     pub(crate) fn resolve(args: &GetTokenArgs, env: &Env) -> anyhow::Result<GetTokenSettings> {
-        let exec_info = exec_credential::parse_exec_info(env.vars.get("KUBERNETES_EXEC_INFO"))?;
+        let exec_info =
+            exec_credential::parse_exec_info(env.vars.get("KUBERNETES_EXEC_INFO").as_deref())?;
         let token = TokenSettings::resolve(&args.token, env)?;
         token.require_server_id()?;
         // A prompt is possible only when kubectl says so (or nobody asked, in a manual run) and

@@ -95,7 +95,7 @@ pub(crate) fn resolve_cache_dir(
         return expand_home(dir, home);
     }
     if let Some(dir) = env.get("KUBECACHEDIR") {
-        return expand_home(dir, home);
+        return expand_home(&dir, home);
     }
     home.map(|h| h.join(".kube").join("cache").join("kubelogin"))
         .unwrap_or_else(|| PathBuf::from(".kube/cache/kubelogin"))

@@ -153,10 +153,10 @@ pub(crate) fn apply(
             Arm => arm,
             Mode(mode) => login == mode.as_str(),
             FillIfEmpty(mode) => login == mode.as_str() && !values.contains_key(&row.input),
-            IfDuration => parse_duration(value).is_some(),
+            IfDuration => parse_duration(&value).is_some(),
         };
         if applies {
-            values.insert(row.input, value.to_owned());
+            values.insert(row.input, value);
             applied.push(Applied {
                 var: row.var,
                 input: row.input,

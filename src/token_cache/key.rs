@@ -71,10 +71,16 @@ impl TokenCacheKey {
 
     /// The stable file stem for this key: `kubectl-aad-` and 32 hex digits of a SHA-256.
     pub(crate) fn file_stem(&self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let canonical = serde_json::to_vec(self).unwrap_or_default();
         let digest = Sha256::digest(&canonical);
-        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-        format!("{}{hex}", super::FILE_PREFIX)
+        let mut stem = String::with_capacity(super::FILE_PREFIX.len() + 32);
+        stem.push_str(super::FILE_PREFIX);
+        for byte in &digest[..16] {
+            stem.push(char::from(HEX[usize::from(byte >> 4)]));
+            stem.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        stem
     }
 }
 
