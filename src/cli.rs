@@ -30,6 +30,18 @@ use crate::exec_credential::ExecApiVersion;
     disable_help_subcommand = true
 )]
 pub(crate) struct Cli {
+    /// `-v` and kubelogin's `--logtostderr`.
+    #[command(flatten)]
+    pub log: LogFlags,
+
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The log flags every command takes, before or after the subcommand (kubelogin's klog style).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct LogFlags {
     /// Log verbosity on stderr: 1 for steps, 5 for flow details, 10 for resolved options.
     /// Secrets are never logged at any level.
     #[arg(
@@ -43,19 +55,14 @@ pub(crate) struct Cli {
     pub verbose: u8,
 
     /// Accepted for kubelogin compatibility; logs always go to stderr.
-    #[arg(long, global = true, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    #[arg(long, global = true, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = parse_bool)]
     pub logtostderr: Option<bool>,
-
-    /// The subcommand.
-    #[command(subcommand)]
-    pub command: Command,
 }
 
-/// `kubectl-aad get-token ...` alone: the exec-plugin call kubectl makes on every run.
-///
-/// Parsing it needs only this subcommand's arguments, so `run` uses this narrower command when
-/// `get-token` comes first, instead of building the whole tree (three subcommands carry the full
-/// token flag set). The flags and their parsing are the same clap definitions as [`Cli`]'s.
+// `kubectl-aad get-token ...` alone, the exec-plugin call kubectl makes on every run, is parsed
+// with this narrower command instead of the whole tree (three subcommands carry the full token
+// flag set): the same clap definitions as `Cli`'s get-token, so it accepts exactly the same.
+/// Print an ExecCredential with an Entra ID token (the kubectl exec credential plugin).
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl-aad get-token",
@@ -64,19 +71,9 @@ pub(crate) struct Cli {
     disable_version_flag = true
 )]
 pub(crate) struct GetTokenCli {
-    /// Log verbosity on stderr (see `kubectl-aad --help`).
-    #[arg(
-        short = 'v',
-        long = "verbose",
-        visible_alias = "v",
-        value_name = "LEVEL",
-        default_value_t = 0
-    )]
-    pub verbose: u8,
-
-    /// Accepted for kubelogin compatibility; logs always go to stderr.
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    pub logtostderr: Option<bool>,
+    /// `-v` and kubelogin's `--logtostderr`.
+    #[command(flatten)]
+    pub log: LogFlags,
 
     /// The get-token arguments.
     #[command(flatten)]
@@ -471,7 +468,7 @@ mod tests {
             "-s",
             "sub",
         ]);
-        assert_eq!(cli.verbose, 5);
+        assert_eq!(cli.log.verbose, 5);
         let Command::GetToken(args) = cli.command else {
             panic!("not get-token")
         };
@@ -526,7 +523,7 @@ mod tests {
         let Command::GetToken(full) = parse(&argv).command else {
             panic!("not get-token")
         };
-        assert_eq!(narrow.verbose, 5);
+        assert_eq!(narrow.log.verbose, 5);
         assert_eq!(format!("{:?}", narrow.args), format!("{full:?}"));
         assert_eq!(
             narrow.args.token.tenant_id.as_deref(),
@@ -536,8 +533,43 @@ mod tests {
     }
 
     #[test]
+    fn bool_flags_take_pflag_spellings() {
+        for (word, value) in [
+            ("1", true),
+            ("t", true),
+            ("T", true),
+            ("TRUE", true),
+            ("true", true),
+            ("True", true),
+            ("0", false),
+            ("f", false),
+            ("F", false),
+            ("FALSE", false),
+            ("false", false),
+            ("False", false),
+        ] {
+            let cli = parse(&[
+                "get-token",
+                &format!("--legacy={word}"),
+                &format!("--pop-enabled={word}"),
+            ]);
+            let Command::GetToken(args) = cli.command else {
+                panic!("not get-token")
+            };
+            assert_eq!(
+                (args.token.legacy, args.token.pop_enabled),
+                (Some(value), Some(value)),
+                "{word}"
+            );
+        }
+        let err = Cli::try_parse_from(["kubectl-aad", "get-token", "--legacy=yes"])
+            .expect_err("not a bool");
+        assert!(err.to_string().contains("is not a boolean"), "{err}");
+    }
+
+    #[test]
     fn logtostderr_is_accepted_and_ignored() {
         let cli = parse(&["get-token", "--logtostderr", "--server-id", "x"]);
-        assert_eq!(cli.logtostderr, Some(true));
+        assert_eq!(cli.log.logtostderr, Some(true));
     }
 }

@@ -57,7 +57,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::R
     if args.get(1).is_some_and(|a| a == "get-token") {
         return match GetTokenCli::try_parse_from(&args[1..]) {
             Ok(cli) => {
-                env.verbosity = cli.verbose;
+                env.verbosity = cli.log.verbose;
                 commands::get_token(GetTokenSettings::resolve(&cli.args, env)?, env)
             }
             Err(err) => clap_outcome(err, env),
@@ -70,7 +70,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::R
         Ok(cli) => cli,
         Err(err) => return clap_outcome(err, env),
     };
-    env.verbosity = cli.verbose;
+    env.verbosity = cli.log.verbose;
     match cli.command {
         Command::GetToken(args) => commands::get_token(GetTokenSettings::resolve(&args, env)?, env),
         Command::ConvertKubeconfig(args) => {
