@@ -290,7 +290,11 @@ pub(crate) fn parse_timeout(text: &str) -> Result<Timeout, String> {
             duration,
             text: text.trim().to_owned(),
         })
-        .ok_or_else(|| format!("--timeout {text:?} is not a positive duration; use e.g. 60s or 2m"))
+        .ok_or_else(|| {
+            format!(
+                "--timeout {text:?} is not a positive duration of at most 24h; use e.g. 60s or 2m"
+            )
+        })
 }
 
 /// A boolean the way Go's pflag spells it: `1 t T TRUE true True 0 f F FALSE false False`.

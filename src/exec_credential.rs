@@ -140,7 +140,7 @@ struct OutputStatus<'a> {
 pub(crate) fn render(
     api_version: ExecApiVersion,
     token: &str,
-    expires: SystemTime,
+    expires_secs: u64,
     interactive: bool,
 ) -> String {
     let output = Output {
@@ -148,7 +148,7 @@ pub(crate) fn render(
         api_version: api_version.as_str(),
         spec: OutputSpec { interactive },
         status: OutputStatus {
-            expiration_timestamp: rfc3339(expires),
+            expiration_timestamp: rfc3339_secs(expires_secs),
             token,
         },
     };
@@ -163,6 +163,16 @@ pub(crate) fn rfc3339(time: SystemTime) -> String {
         .duration_since(UNIX_EPOCH)
         .unwrap_or(Duration::ZERO)
         .as_secs();
+    rfc3339_secs(secs)
+}
+
+/// The last second RFC 3339 can write (9999-12-31T23:59:59Z).
+pub(crate) const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
+
+/// RFC 3339 UTC of a time in seconds since the epoch, clamped to what RFC 3339 can write, so
+/// no stored time can make rendering panic.
+pub(crate) fn rfc3339_secs(secs: u64) -> String {
+    let secs = secs.min(LAST_RFC3339_SECOND);
     humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(secs)).to_string()
 }
 
@@ -213,13 +223,14 @@ mod tests {
     }
 
     #[test]
+    fn no_time_makes_rendering_panic() {
+        assert_eq!(rfc3339_secs(u64::MAX), "9999-12-31T23:59:59Z");
+        assert_eq!(rfc3339_secs(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
     fn renders_one_compact_line() {
-        let out = render(
-            ExecApiVersion::V1,
-            "tok\"en",
-            UNIX_EPOCH + Duration::from_secs(1_800_000_000),
-            false,
-        );
+        let out = render(ExecApiVersion::V1, "tok\"en", 1_800_000_000, false);
         assert_eq!(
             out,
             "{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\",\"spec\":{\"interactive\":false},\"status\":{\"expirationTimestamp\":\"2027-01-15T08:00:00Z\",\"token\":\"tok\\\"en\"}}\n"

@@ -77,7 +77,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::R
             commands::convert_kubeconfig(ConvertSettings::resolve(&args, env)?, env)
         }
         Command::RemoveTokens(args) => {
-            commands::remove_tokens(RemoveTokensSettings::resolve(&args, env), env)
+            commands::remove_tokens(RemoveTokensSettings::resolve(&args, env)?, env)
         }
         Command::Providers(args) => {
             commands::providers(ProvidersSettings::resolve(&args, env), env)

@@ -4,10 +4,8 @@
 //! asks for, and nothing else. stderr: every prompt, message and log. The cache-hit path reads
 //! one file and prints; everything else (HTTP, providers, locks) happens on a miss only.
 
-use std::io::Write as _;
-use std::time::{Duration, UNIX_EPOCH};
-
 use kubectl_aad_contract::Host as _;
+use std::io::Write as _;
 
 use crate::env::Env;
 use crate::error::ExitStatus;
@@ -30,7 +28,7 @@ pub(crate) fn run(settings: GetTokenSettings, env: &mut Env) -> anyhow::Result<E
     let json = exec_credential::render(
         settings.exec_info.api_version,
         &issued.presented_token(env.now_secs()),
-        UNIX_EPOCH + Duration::from_secs(issued.reported_expiry()),
+        issued.reported_expiry(),
         settings.exec_info.interactive.unwrap_or(false),
     );
     env.stdout.write_all(json.as_bytes())?;

@@ -4,8 +4,6 @@
 //!
 //! stdout: nothing. stderr: the sign-in prompts and one line saying who is signed in.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential;
@@ -32,7 +30,7 @@ pub(crate) fn run(settings: WhoamiSettings, env: &mut Env) -> anyhow::Result<Exi
         .or(entry.identity.app_id.clone())
         .or(entry.identity.object_id.clone())
         .unwrap_or_else(|| "(unknown)".into());
-    let until = exec_credential::rfc3339(UNIX_EPOCH + Duration::from_secs(entry.expires_on));
+    let until = exec_credential::rfc3339_secs(entry.expires_on);
     env.say(&format!(
         "signed in as {who} (tenant {}); token cached until {until}",
         entry.identity.tenant_id.as_deref().unwrap_or("-")

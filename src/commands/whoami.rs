@@ -4,10 +4,8 @@
 //! token carries a groups overage claim (more than 200 groups: Kubernetes RBAC will not see
 //! them). The token itself is never printed.
 
-use std::io::Write as _;
-use std::time::{Duration, UNIX_EPOCH};
-
 use anyhow::Context as _;
+use std::io::Write as _;
 
 use kubectl_aad_entra::jwt::Claims;
 
@@ -38,7 +36,7 @@ pub(crate) fn run(settings: WhoamiSettings, env: &mut Env) -> anyhow::Result<Exi
         .or(identity.app_id.clone())
         .or(identity.object_id.clone())
         .unwrap_or_else(|| "(unknown)".into());
-    let expires = exec_credential::rfc3339(UNIX_EPOCH + Duration::from_secs(entry.expires_on));
+    let expires = exec_credential::rfc3339_secs(entry.expires_on);
     let groups = match (&claims.groups, claims.has_group_overage()) {
         (_, true) => "overage (more than 200; not in the token)".to_owned(),
         (Some(groups), false) => groups.len().to_string(),

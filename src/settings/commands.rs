@@ -117,15 +117,18 @@ pub(crate) struct RemoveTokensSettings {
 
 impl RemoveTokensSettings {
     /// `--cache-dir`, else `KUBECACHEDIR`, else kubelogin's default.
-    pub(crate) fn resolve(args: &RemoveTokensArgs, env: &Env) -> RemoveTokensSettings {
-        RemoveTokensSettings {
+    pub(crate) fn resolve(
+        args: &RemoveTokensArgs,
+        env: &Env,
+    ) -> Result<RemoveTokensSettings, super::SettingsError> {
+        Ok(RemoveTokensSettings {
             cache_dir: resolve_cache_dir(
                 args.cache_dir.as_deref(),
                 args.token_cache_dir.as_deref(),
                 &env.vars,
                 env.home.as_deref(),
-            ),
-        }
+            )?,
+        })
     }
 }
 

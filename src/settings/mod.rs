@@ -48,6 +48,21 @@ pub(crate) enum SettingsError {
         "--authority-host {0:?} must be an absolute URL with a scheme, a host and a trailing slash, e.g. https://login.microsoftonline.com/"
     )]
     AuthorityHost(String),
+    /// `--authority-host` is not https.
+    #[error(
+        "--authority-host {0:?} is not https; secrets and grants are only sent to https authorities (Azure's SDKs refuse it too), so use its https:// address"
+    )]
+    PlainAuthority(String),
+    /// `--tenant-id` cannot name a tenant.
+    #[error(
+        "--tenant-id {0:?} is not a tenant; use its GUID, a domain name such as contoso.onmicrosoft.com, or common / organizations"
+    )]
+    Tenant(String),
+    /// No home directory and no cache directory given.
+    #[error(
+        "HOME is not set, so there is no default token cache directory; pass --cache-dir <dir> or set KUBECACHEDIR"
+    )]
+    NoHome,
     /// `--pop-enabled` without `--pop-claims`.
     #[error(
         "--pop-claims is required when specifying --pop-enabled; add --pop-claims \"u=<ARM ID of the cluster>\""
@@ -61,8 +76,8 @@ pub(crate) enum SettingsError {
         "managed identity endpoint {0:?} (--imds-endpoint or AZURE_POD_IDENTITY_AUTHORITY_HOST) must be an http:// or https:// URL, e.g. http://169.254.169.254"
     )]
     ImdsEndpoint(String),
-    /// `--timeout` is not a positive duration.
-    #[error("--timeout {0:?} is not a positive duration; use e.g. 60s or 2m")]
+    /// `--timeout` is not a positive duration of at most a day.
+    #[error("--timeout {0:?} is not a positive duration of at most 24h; use e.g. 60s or 2m")]
     Timeout(String),
     /// No `--server-id`.
     #[error(
@@ -74,31 +89,37 @@ pub(crate) enum SettingsError {
 /// The default timeout of kubelogin (its docs say 30 s; the code uses 60 s).
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Parses a Go-style duration (`60s`, `1m30s`, `500ms`), as `--timeout` and `AZURE_CLI_TIMEOUT`.
+/// The longest `--timeout`: every deadline is computed from it, so it must stay small enough
+/// to add to a clock.
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+/// Parses a Go-style duration (`60s`, `1m30s`, `500ms`), as `--timeout` and `AZURE_CLI_TIMEOUT`:
+/// positive and at most [`MAX_TIMEOUT`].
 pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     humantime::parse_duration(text.trim())
         .ok()
-        .filter(|d| !d.is_zero())
+        .filter(|d| !d.is_zero() && *d <= MAX_TIMEOUT)
 }
 
 /// The cache directory: `--cache-dir` (or the deprecated `--token-cache-dir`), else
 /// `$KUBECACHEDIR`, else `~/.kube/cache/kubelogin` (kubelogin's own default, so existing
 /// arguments keep working). `KUBECACHEDIR` is read even with `--disable-environment-override`,
-/// as in kubelogin.
+/// as in kubelogin. Without a home directory there is no default: tokens never land in the
+/// current folder.
 pub(crate) fn resolve_cache_dir(
     cache_dir: Option<&str>,
     token_cache_dir: Option<&str>,
     env: &EnvVars,
     home: Option<&Path>,
-) -> PathBuf {
+) -> Result<PathBuf, SettingsError> {
     if let Some(dir) = cache_dir.or(token_cache_dir).filter(|d| !d.is_empty()) {
-        return expand_home(dir, home);
+        return Ok(expand_home(dir, home));
     }
     if let Some(dir) = env.get("KUBECACHEDIR") {
-        return expand_home(&dir, home);
+        return Ok(expand_home(&dir, home));
     }
     home.map(|h| h.join(".kube").join("cache").join("kubelogin"))
-        .unwrap_or_else(|| PathBuf::from(".kube/cache/kubelogin"))
+        .ok_or(SettingsError::NoHome)
 }
 
 fn expand_home(dir: &str, home: Option<&Path>) -> PathBuf {
@@ -131,8 +152,12 @@ mod tests {
         for (flag, old, env, expected) in cases {
             assert_eq!(
                 resolve_cache_dir(flag, old, env, home),
-                PathBuf::from(expected)
+                Ok(PathBuf::from(expected))
             );
         }
+        assert_eq!(
+            resolve_cache_dir(None, None, &EnvVars::default(), None),
+            Err(SettingsError::NoHome)
+        );
     }
 }

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 
 use kubectl_aad_contract::{Input, LoginMode};
 
-use super::parse_duration;
 use crate::env::EnvVars;
 
 /// When a row applies.
@@ -153,7 +152,8 @@ pub(crate) fn apply(
             Arm => arm,
             Mode(mode) => login == mode.as_str(),
             FillIfEmpty(mode) => login == mode.as_str() && !values.contains_key(&row.input),
-            IfDuration => parse_duration(&value).is_some(),
+            // Absurd but well-formed values are not ignored: validation then refuses them.
+            IfDuration => humantime::parse_duration(value.trim()).is_ok(),
         };
         if applies {
             values.insert(row.input, value);

@@ -91,8 +91,11 @@ impl TokenSettings {
             None,
             &env.vars,
             env.home.as_deref(),
-        );
+        )?;
         let request = request(login, &mut values, flags, env, &checked);
+        if !request.tenant_id.is_empty() && !is_tenant(&request.tenant_id) {
+            return Err(SettingsError::Tenant(request.tenant_id));
+        }
         Ok(TokenSettings {
             request,
             given: Given(given),
@@ -387,14 +390,32 @@ fn validate_imds_endpoint(url: &str) -> Result<(), SettingsError> {
     }
 }
 
+/// An absolute URL with a trailing slash (kubelogin's rule), and https: whatever its source
+/// (flag, `AZURE_AUTHORITY_HOST`, a kubeconfig's exec arguments), secrets only go over TLS.
 fn validated_authority_host(host: String) -> Result<String, SettingsError> {
     let valid = host.split_once("://").is_some_and(|(scheme, rest)| {
         !scheme.is_empty() && !rest.split('/').next().unwrap_or_default().is_empty()
     }) && host.ends_with('/');
-    match valid {
-        true => Ok(host),
-        false => Err(SettingsError::AuthorityHost(host)),
+    match (valid, host.to_ascii_lowercase().starts_with("https://")) {
+        (false, _) => Err(SettingsError::AuthorityHost(host)),
+        (true, false) => Err(SettingsError::PlainAuthority(host)),
+        (true, true) => Ok(host),
     }
+}
+
+/// A tenant is named by a GUID, a domain name or an alias (`common`, `organizations`): DNS
+/// syntax, so that `?`, `#`, `/` or `..` can never change the endpoint's path.
+fn is_tenant(tenant: &str) -> bool {
+    tenant.len() <= 253
+        && tenant.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 #[cfg(test)]

@@ -88,6 +88,10 @@ const ROWS: &[Row] = &[
     ("--pop-enabled --pop-claims u=x", &[], Input::PopClaims, Some("u=x")),
     ("--legacy=T", &[], Input::Legacy, Some("true")),
     ("--cache-dir ~/c", &[], Input::CacheDir, Some("/home/u/c")),
+    ("--tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47", &[], Input::TenantId, Some("72f988bf-86f1-41af-91ab-2d7cd011db47")),
+    ("--tenant-id contoso.onmicrosoft.com", &[], Input::TenantId, Some("contoso.onmicrosoft.com")),
+    ("--tenant-id organizations", &[], Input::TenantId, Some("organizations")),
+    ("--imds-endpoint http://127.0.0.1:9/", &[], Input::ImdsEndpoint, Some("http://127.0.0.1:9/")),
 ];
 
 #[test]
@@ -112,6 +116,13 @@ const ERRORS: &[(&str, Vars, &str)] = &[
     ("--pop-enabled", &[], "--pop-claims is required"),
     ("--pop-claims u=x", &[], "--pop-enabled is required"),
     ("", &[("AZURE_POD_IDENTITY_AUTHORITY_HOST", "169.254.169.254")], "must be an http:// or https:// URL"),
+    ("--authority-host http://127.0.0.1:9/", &[], "is not https; secrets and grants are only sent to https authorities"),
+    ("", &[("AAD_LOGIN_METHOD", "workloadidentity"), ("AZURE_AUTHORITY_HOST", "http://login.example.test/")], "is not https"),
+    ("--tenant-id t/../evil", &[], "is not a tenant"),
+    ("--tenant-id t?x=1", &[], "is not a tenant"),
+    ("--tenant-id t#x", &[], "is not a tenant"),
+    ("--tenant-id ..", &[], "is not a tenant"),
+    ("", &[("AZURE_CLI_TIMEOUT", "9999999h")], "at most 24h"),
 ];
 
 #[test]

@@ -88,7 +88,7 @@ pub(super) fn obtain(
             sign_in(miss, found.provider(), &request, env)?
         }
     };
-    let entry = to_entry(tokens, env.now_secs());
+    let entry = to_entry(accept(tokens, &request, env.now_secs())?, env.now_secs());
     // Without a lock the directory was unusable and that was already said once.
     if lock.is_some()
         && token_cache::worth_storing(&entry)
@@ -211,6 +211,48 @@ pub(crate) fn provider_error(err: ProviderError) -> anyhow::Error {
         Some(hint) => anyhow::anyhow!("{}; {hint}", err.message),
         None => anyhow::anyhow!("{}", err.message),
     }
+}
+
+/// The largest access token accepted (Entra ID tokens are a few KiB, with 200 groups about ten).
+const MAX_TOKEN_BYTES: usize = 64 * 1024;
+
+/// What every provider's tokens must be before they are printed or cached: a non-empty token of
+/// sane size and characters, expiring ahead of now and within any token's lifetime. A refresh
+/// token that is not usable is dropped.
+fn accept(mut tokens: TokenSet, request: &TokenRequest, now: u64) -> anyhow::Result<TokenSet> {
+    let unusable = |what: String| {
+        anyhow::anyhow!(
+            "the {} sign-in returned {what}; nothing was cached",
+            request.login
+        )
+    };
+    let token = tokens.access_token.expose();
+    if token.is_empty() {
+        return Err(unusable("an empty access token".into()));
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(unusable(format!(
+            "an access token of {} KiB, more than the {} KiB any real one takes",
+            token.len() / 1024,
+            MAX_TOKEN_BYTES / 1024
+        )));
+    }
+    if !printable(token) {
+        return Err(unusable(
+            "an access token with spaces or control characters".into(),
+        ));
+    }
+    kubectl_aad_entra::expiry::at(now, tokens.expires_on)
+        .map_err(|err| unusable(format!("a token whose expiry is unusable ({err})")))?;
+    tokens.refresh_token = tokens
+        .refresh_token
+        .filter(|t| !t.is_empty() && t.expose().len() <= MAX_TOKEN_BYTES && printable(t.expose()));
+    Ok(tokens)
+}
+
+/// Visible ASCII only: what any bearer token, JWT or opaque, is made of.
+fn printable(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// The cache entry for new tokens; the identity comes from the token when the provider did not

@@ -77,6 +77,12 @@ pub(crate) fn parse_entry(bytes: &[u8]) -> Option<CacheEntry> {
         .ok()
         .filter(|stored| stored.format == FORMAT)
         .map(|stored| stored.entry)
+        // Times nobody could have stored: a tampered or corrupt entry, so a miss.
+        .filter(|entry| {
+            entry.obtained_at <= entry.expires_on
+                && entry.expires_on <= crate::exec_credential::LAST_RFC3339_SECOND
+                && !entry.access_token.is_empty()
+        })
 }
 
 /// Why the cache could not be used. Each names the path and the fix.

@@ -32,5 +32,7 @@ mod hygiene;
 mod fuzz_regressions;
 // the provider registry: built in, shared libraries, broken libraries.
 mod providers;
+// trust at the boundaries: hostile endpoints, local attackers.
+mod trust;
 // version, completion, usage errors.
 mod misc;

@@ -6,7 +6,7 @@ use kubectl_aad_contract::{
     ErrorKind, Host, Provider, ProviderError, Reuse, Secret, TokenRequest, TokenSet,
 };
 use kubectl_aad_entra::external_tool::SignInTool;
-use kubectl_aad_entra::{expiry_of, identity_of};
+use kubectl_aad_entra::{expiry, expiry_of, identity_of};
 use serde::Deserialize;
 
 const AZD: SignInTool = SignInTool {
@@ -51,16 +51,20 @@ impl Provider for AzdProvider {
             )
             .with_hint("update the Azure Developer CLI")
         })?;
-        let expires_on = answer
-            .expires_on
-            .as_deref()
-            .and_then(|text| humantime::parse_rfc3339_weak(text.trim_end_matches('Z')).ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_secs())
-            .or_else(|| expiry_of(answer.token.expose()))
-            .ok_or_else(|| {
-                ProviderError::new(ErrorKind::Internal, "cannot tell when azd's token expires")
-            })?;
+        let now = host.now_secs();
+        let expires_on = match answer.expires_on.as_deref() {
+            Some(text) => expiry::rfc3339(now, text),
+            None => expiry_of(answer.token.expose())
+                .ok_or_else(|| expiry::ExpiryError::NotATime("missing".into()))
+                .and_then(|secs| expiry::at(now, secs)),
+        }
+        .map_err(|err| {
+            ProviderError::new(
+                ErrorKind::Internal,
+                format!("azd auth token gave an unusable expiry: {err}"),
+            )
+            .with_hint("update the Azure Developer CLI")
+        })?;
         Ok(TokenSet {
             identity: identity_of(answer.token.expose()).unwrap_or_default(),
             access_token: answer.token,

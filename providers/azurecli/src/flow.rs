@@ -6,7 +6,7 @@ use kubectl_aad_contract::{
     ErrorKind, FileStamp, Host, Provider, ProviderError, Reuse, Secret, TokenRequest, TokenSet,
 };
 use kubectl_aad_entra::external_tool::SignInTool;
-use kubectl_aad_entra::{expiry_of, identity_of};
+use kubectl_aad_entra::{expiry, expiry_of, identity_of};
 use serde::Deserialize;
 
 use crate::profile;
@@ -31,7 +31,7 @@ struct Answer {
     access_token: Secret,
     /// Seconds since the epoch (az 2.54 and later).
     #[serde(default)]
-    expires_on: Option<u64>,
+    expires_on: Option<serde_json::Value>,
 }
 
 impl Provider for AzureCliProvider {
@@ -70,13 +70,20 @@ impl Provider for AzureCliProvider {
             )
             .with_hint("update the Azure CLI (`az upgrade`)")
         })?;
-        let expires_on = answer
-            .expires_on
-            .or_else(|| expiry_of(answer.access_token.expose()))
-            .ok_or_else(|| {
-                ProviderError::new(ErrorKind::Internal, "cannot tell when az's token expires")
-                    .with_hint("update the Azure CLI (`az upgrade`)")
-            })?;
+        let now = host.now_secs();
+        let expires_on = match &answer.expires_on {
+            Some(value) => expiry::seconds(value).and_then(|secs| expiry::at(now, secs)),
+            None => expiry_of(answer.access_token.expose())
+                .ok_or_else(|| expiry::ExpiryError::NotATime("missing".into()))
+                .and_then(|secs| expiry::at(now, secs)),
+        }
+        .map_err(|err| {
+            ProviderError::new(
+                ErrorKind::Internal,
+                format!("az account get-access-token gave an unusable expiry: {err}"),
+            )
+            .with_hint("update the Azure CLI (`az upgrade`)")
+        })?;
         // If az's profile changed while az ran (a concurrent `az logout`), do not cache at all.
         let reuse = match (&dir, &profile_before) {
             (Some(dir), Some(before)) if before.holds() => Reuse {

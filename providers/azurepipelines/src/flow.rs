@@ -58,8 +58,9 @@ fn fetch_oidc_token(
     connection: &str,
     access_token: &Secret,
 ) -> Result<Secret, ProviderError> {
+    kubectl_aad_entra::http::require_https(url, "SYSTEM_OIDCREQUESTURI")?;
     let http = kubectl_aad_entra::http_client(request)?;
-    let response = http
+    let request = http
         .post(url)
         .query(&[
             ("api-version", API_VERSION),
@@ -68,11 +69,9 @@ fn fetch_oidc_token(
         .header("Authorization", format!("Bearer {}", access_token.expose()))
         .header("Content-Type", "application/json")
         // Without it a refused token is answered with a redirect to a sign-in page (HTML).
-        .header("X-TFS-FedAuthRedirect", "Suppress")
-        .send()
-        .map_err(|err| kubectl_aad_entra::network_error(url, &err))?;
-    let status = response.status();
-    let body = response.bytes().unwrap_or_default();
+        .header("X-TFS-FedAuthRedirect", "Suppress");
+    let answer = kubectl_aad_entra::http::send(request, url)?;
+    let (status, body) = (answer.status, answer.body);
     if !status.is_success() {
         let message = serde_json::from_slice::<Refusal>(&body)
             .ok()

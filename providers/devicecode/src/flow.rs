@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use kubectl_aad_contract::{
     ErrorKind, Host, Provider, ProviderError, Secret, TokenRequest, TokenSet,
 };
-use kubectl_aad_entra::{EntraClient, browser, network_error, user_scope};
+use kubectl_aad_entra::{EntraClient, browser, http, user_scope};
 use serde::Deserialize;
 
 /// The device code grant.
@@ -53,16 +53,11 @@ impl Provider for DeviceCodeProvider {
                 vec![("client_id", &request.client_id), ("scope", &scope)],
             )
         };
-        let response = client
-            .http()
-            .post(&code_endpoint)
-            .form(&code_form)
-            .send()
-            .map_err(|err| network_error(&code_endpoint, &err))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .map_err(|err| network_error(&code_endpoint, &err))?;
+        let answer = http::send(
+            client.http().post(&code_endpoint).form(&code_form),
+            &code_endpoint,
+        )?;
+        let (status, body) = (answer.status, answer.body);
         if !status.is_success() {
             return Err(kubectl_aad_entra::aadsts::to_provider_error(
                 status.as_u16(),
@@ -115,7 +110,7 @@ impl Provider for DeviceCodeProvider {
                 return Err(expired());
             }
             match client.post_token_detailed(&token_endpoint, &form) {
-                Ok(tokens) => return Ok(tokens.into_token_set(host.now_secs())),
+                Ok(tokens) => return tokens.into_token_set(host.now_secs()),
                 Err(failure) => match failure.oauth_error.as_deref() {
                     Some("authorization_pending") => {
                         host.debug("waiting for the sign-in to complete")

@@ -20,11 +20,11 @@ pub struct TokenResponse {
     /// The access token.
     pub access_token: Secret,
     /// Lifetime in seconds (a number in v2.0, a string in v1).
-    #[serde(default, deserialize_with = "number_or_string")]
-    pub expires_in: Option<u64>,
-    /// Absolute expiry (v1).
-    #[serde(default, deserialize_with = "number_or_string")]
-    pub expires_on: Option<u64>,
+    #[serde(default)]
+    pub expires_in: Option<serde_json::Value>,
+    /// Absolute expiry, seconds since the epoch (v1, managed identity).
+    #[serde(default)]
+    pub expires_on: Option<serde_json::Value>,
     /// The refresh token.
     #[serde(default)]
     pub refresh_token: Option<Secret>,
@@ -33,49 +33,55 @@ pub struct TokenResponse {
     pub id_token: Option<Secret>,
 }
 
-fn number_or_string<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<u64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Number(u64),
-        Text(String),
-    }
-    Ok(match Option::<Raw>::deserialize(deserializer)? {
-        Some(Raw::Number(n)) => Some(n),
-        Some(Raw::Text(text)) => text.trim().parse().ok(),
-        None => None,
-    })
-}
-
 impl TokenResponse {
     /// The token set, with the expiry made absolute against `now` (seconds since the epoch)
-    /// and the identity read from the tokens.
-    pub fn into_token_set(self, now: u64) -> TokenSet {
-        let expires_on = self
-            .expires_on
-            .or_else(|| self.expires_in.map(|secs| now.saturating_add(secs)))
-            .unwrap_or(now.saturating_add(3600));
+    /// through the one checked conversion, and the identity read from the tokens. `expires_on`
+    /// wins over `expires_in` (v1 sends both); with neither, the token's own `exp` counts.
+    pub fn into_token_set(self, now: u64) -> Result<TokenSet, ProviderError> {
+        let unusable = |field: &str, err: crate::expiry::ExpiryError| {
+            ProviderError::new(
+                ErrorKind::Internal,
+                format!("the token answer has an unusable {field}: {err}"),
+            )
+            .with_hint("the authority (or something posing as it) sent a broken answer; nothing was cached")
+        };
+        let expires_on = match (&self.expires_on, &self.expires_in) {
+            (Some(on), _) => crate::expiry::seconds(on)
+                .and_then(|secs| crate::expiry::at(now, secs))
+                .map_err(|err| unusable("expires_on", err))?,
+            (None, Some(within)) => crate::expiry::seconds(within)
+                .and_then(|secs| crate::expiry::after(now, secs))
+                .map_err(|err| unusable("expires_in", err))?,
+            (None, None) => {
+                let exp = crate::jwt::expiry_of(self.access_token.expose()).ok_or_else(|| {
+                    ProviderError::new(
+                        ErrorKind::Internal,
+                        "the token answer says neither when the token expires (expires_in, expires_on) nor has the token an exp claim",
+                    )
+                })?;
+                crate::expiry::at(now, exp).map_err(|err| unusable("exp claim", err))?
+            }
+        };
         let identity = self
             .id_token
             .as_ref()
             .and_then(|t| identity_of(t.expose()))
             .or_else(|| identity_of(self.access_token.expose()))
             .unwrap_or_default();
-        TokenSet {
+        Ok(TokenSet {
             access_token: self.access_token,
             expires_on,
-            refresh_token: self.refresh_token,
+            refresh_token: self.refresh_token.filter(|t| !t.is_empty()),
             identity,
             reuse: None,
-        }
+        })
     }
 }
 
 impl EntraClient {
     /// A client for the request's authority and tenant, with its timeout and CA files.
     pub fn new(request: &TokenRequest) -> Result<EntraClient, ProviderError> {
+        crate::http::require_https(&request.authority_host, "the authority host")?;
         if request.tenant_id.is_empty() {
             return Err(
                 ProviderError::new(ErrorKind::InvalidRequest, "tenant ID cannot be empty")
@@ -133,16 +139,9 @@ impl EntraClient {
             oauth_error: None,
             error,
         };
-        let response = self
-            .http
-            .post(endpoint)
-            .form(form)
-            .send()
-            .map_err(|err| failure(network_error(endpoint, &err)))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .map_err(|err| failure(network_error(endpoint, &err)))?;
+        let answer =
+            crate::http::send(self.http.post(endpoint).form(form), endpoint).map_err(failure)?;
+        let (status, body) = (answer.status, answer.body);
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|_| {
                 failure(ProviderError::new(
@@ -179,7 +178,7 @@ impl EntraClient {
             form.push(("scope", &scope));
         }
         form.extend(request.pop_params());
-        Ok(self.post_token(&endpoint, &form)?.into_token_set(now))
+        self.post_token(&endpoint, &form)?.into_token_set(now)
     }
 }
 
@@ -203,6 +202,8 @@ pub fn user_scope(request: &TokenRequest) -> String {
 pub fn http_client(request: &TokenRequest) -> Result<reqwest::blocking::Client, ProviderError> {
     let timeout = Duration::from_secs(request.timeout_secs.max(1));
     let mut builder = reqwest::blocking::Client::builder()
+        // Every request carries a secret or a grant: a redirect is refused, never followed.
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .user_agent(concat!("kubectl-aad/", env!("CARGO_PKG_VERSION")));

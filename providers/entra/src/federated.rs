@@ -34,7 +34,7 @@ pub fn exchange_federated_token(
         "exchanging a federated token at {endpoint} for client {}",
         request.client_id
     ));
-    Ok(client
+    client
         .post_token(&endpoint, &form)?
-        .into_token_set(host.now_secs()))
+        .into_token_set(host.now_secs())
 }

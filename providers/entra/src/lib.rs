@@ -13,6 +13,8 @@
 //! * [`exchange_federated_token`] redeems an external OIDC token as a client assertion
 //!   (workload identity, GitHub Actions, Azure Pipelines).
 //! * [`external_tool`] runs `az` / `azd` with captured outputs and a timeout.
+//! * [`expiry`] is the one checked conversion of every expiry an answer carries.
+//! * [`http`] sends every request: no redirects, bounded answers, https-only authorities.
 //! * [`cloud`] names the Azure clouds and their authority hosts; [`jwt`] reads token claims
 //!   (the one decoder the host and every flow use).
 //!
@@ -23,8 +25,10 @@ pub mod assertion;
 pub mod browser;
 mod client;
 pub mod cloud;
+pub mod expiry;
 pub mod external_tool;
 mod federated;
+pub mod http;
 pub mod jwt;
 
 pub use federated::exchange_federated_token;

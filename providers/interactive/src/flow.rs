@@ -113,9 +113,9 @@ impl Provider for InteractiveProvider {
             ("scope", scope.as_str()),
         ];
         form.extend(request.pop_params());
-        Ok(client
+        client
             .post_token(&endpoint, &form)?
-            .into_token_set(host.now_secs()))
+            .into_token_set(host.now_secs())
     }
 
     fn refresh(

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use kubectl_aad_contract::{ErrorKind, Host, Provider, ProviderError, TokenRequest, TokenSet};
-use kubectl_aad_entra::TokenResponse;
+use kubectl_aad_entra::{TokenResponse, http};
 use serde::Deserialize;
 
 use crate::endpoint::{self, DEFAULT_IMDS, Endpoint};
@@ -39,6 +39,8 @@ impl Provider for MsiProvider {
             // Managed-identity endpoints are link-local or loopback: never through a proxy.
             .no_proxy()
             .user_agent(concat!("kubectl-aad/", env!("CARGO_PKG_VERSION")))
+            // The identity header is a secret: never sent on to wherever a redirect points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|err| {
                 ProviderError::new(ErrorKind::Internal, format!("cannot set up HTTP: {err}"))
@@ -66,19 +68,9 @@ impl Provider for MsiProvider {
                     http.post(&url).form(&query).header("Metadata", "true")
                 }
             };
-            let response = call
-                .send()
-                .map_err(|err| transport_error(&url, &endpoint, &err))?;
-            let status = response.status();
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(|secs| Duration::from_secs(secs).min(MAX_RETRY_AFTER));
-            let body = response
-                .bytes()
-                .map_err(|err| transport_error(&url, &endpoint, &err))?;
+            let answer = http::send_with(call, &url, |err| transport_error(&url, &endpoint, err))?;
+            let (status, body) = (answer.status, answer.body);
+            let retry_after = answer.retry_after.map(|wait| wait.min(MAX_RETRY_AFTER));
             if status.is_success() {
                 let tokens: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
                     ProviderError::new(
@@ -86,7 +78,7 @@ impl Provider for MsiProvider {
                         format!("{what} answered {status} with a body that is not a token"),
                     )
                 })?;
-                return Ok(tokens.into_token_set(host.now_secs()));
+                return tokens.into_token_set(host.now_secs());
             }
             let transient = matches!(status.as_u16(), 404 | 408 | 410 | 429 | 500..=599);
             let wait = retry_after.unwrap_or(backoff);

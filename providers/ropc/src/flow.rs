@@ -40,9 +40,9 @@ impl Provider for RopcProvider {
             form.push(("scope", &scope));
         }
         form.extend(request.pop_params());
-        Ok(client
+        client
             .post_token(&endpoint, &form)?
-            .into_token_set(host.now_secs()))
+            .into_token_set(host.now_secs())
     }
 
     fn refresh(

@@ -66,6 +66,6 @@ impl Provider for SpnProvider {
             request.client_id
         ));
         form.extend(request.pop_params());
-        Ok(client.post_token(&endpoint, &form)?.into_token_set(now))
+        client.post_token(&endpoint, &form)?.into_token_set(now)
     }
 }

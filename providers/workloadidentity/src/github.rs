@@ -18,10 +18,11 @@ pub(crate) fn fetch_id_token(
     url: &str,
     request_token: &Secret,
 ) -> Result<Secret, ProviderError> {
-    let http = kubectl_aad_entra::http_client(request)?;
     // Only the part before the query is ever shown: the rest identifies the job's run.
     let shown = url.split('?').next().unwrap_or_default();
-    let response = http
+    kubectl_aad_entra::http::require_https(url, "ACTIONS_ID_TOKEN_REQUEST_URL")?;
+    let http = kubectl_aad_entra::http_client(request)?;
+    let call = http
         .get(url)
         // GitHub's URL already has a query (api-version); reqwest appends to it.
         .query(&[("audience", AUDIENCE)])
@@ -29,18 +30,17 @@ pub(crate) fn fetch_id_token(
             "Authorization",
             format!("bearer {}", request_token.expose()),
         )
-        .header("Accept", "application/json; api-version=2.0")
-        .send()
-        .map_err(|err| kubectl_aad_entra::network_error(shown, &err))?;
-    let status = response.status();
-    if !status.is_success() {
+        .header("Accept", "application/json; api-version=2.0");
+    let answer = kubectl_aad_entra::http::send(call, shown)?;
+    if !answer.status.is_success() {
+        let status = answer.status;
         return Err(ProviderError::new(
             ErrorKind::Authentication,
             format!("GitHub refused the OIDC token request ({status}) at {shown}"),
         )
         .with_hint("give the job `permissions: id-token: write`; ACTIONS_ID_TOKEN_REQUEST_TOKEN may have expired"));
     }
-    let answer: Answer = response.json().map_err(|_| {
+    let answer: Answer = serde_json::from_slice(&answer.body).map_err(|_| {
         ProviderError::new(
             ErrorKind::Internal,
             format!("GitHub's OIDC answer from {shown} is not JSON with a value"),

@@ -121,7 +121,10 @@ fn settings(flags: &str, env: &[(&str, &str)]) -> ConvertSettings {
         panic!("flags parse: {flags}")
     };
     let env = Env::for_test(
-        env.iter().copied().collect::<EnvVars>(),
+        env.iter()
+            .copied()
+            .chain([("HOME", "/home/u")])
+            .collect::<EnvVars>(),
         Box::new(std::io::sink()),
         Box::new(std::io::sink()),
     );

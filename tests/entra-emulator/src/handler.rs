@@ -149,6 +149,56 @@ pub(crate) fn pop_kid(form: &HashMap<String, String>) -> Result<Option<String>, 
     Ok(Some(kid.to_owned()))
 }
 
+/// A redirect to `location`.
+pub(crate) fn redirect(status: u16, location: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+    (
+        status,
+        [(axum::http::header::LOCATION, location.to_owned())],
+    )
+        .into_response()
+}
+
+/// Exactly this status and JSON body.
+pub(crate) fn raw(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+/// 200 with a chunked body that never ends.
+pub(crate) fn endless() -> Response {
+    let chunk = axum::body::Bytes::from(vec![b' '; 64 * 1024]);
+    let stream = futures_util::stream::repeat_with(move || Ok::<_, std::io::Error>(chunk.clone()));
+    (StatusCode::OK, axum::body::Body::from_stream(stream)).into_response()
+}
+
+/// A successful JSON answer with some top-level fields replaced (`null` removes one).
+pub(crate) async fn patched(response: Response, fields: &Value) -> Response {
+    let status = response.status();
+    let Ok(bytes) = axum::body::to_bytes(response.into_body(), 1 << 20).await else {
+        return raw(500, "{}".into());
+    };
+    let mut body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if let (true, Some(object), Some(fields)) = (
+        status.is_success(),
+        body.as_object_mut(),
+        fields.as_object(),
+    ) {
+        for (name, value) in fields {
+            match value {
+                Value::Null => object.remove(name),
+                _ => object.insert(name.clone(), value.clone()),
+            };
+        }
+    }
+    (status, Json(body)).into_response()
+}
+
 pub(crate) fn aad_error(status: StatusCode, error: &str, code: u64, description: &str) -> Response {
     let trace = uuid::Uuid::new_v4();
     let body = json!({
@@ -205,7 +255,12 @@ async fn token(
     v1: bool,
 ) -> Response {
     let fault = lock(shared).faults.pop_front();
+    let mut patch = None;
     match fault {
+        Some(Fault::Redirect { status, location }) => return redirect(status, &location),
+        Some(Fault::Raw { status, body }) => return raw(status, body),
+        Some(Fault::Endless) => return endless(),
+        Some(Fault::Patch(fields)) => patch = Some(fields),
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         Some(Fault::Status(status)) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -225,6 +280,14 @@ async fn token(
         }
         None => {}
     }
+    let response = answer(shared, tenant, form, v1);
+    match patch {
+        Some(fields) => patched(response, &fields).await,
+        None => response,
+    }
+}
+
+fn answer(shared: &Shared, tenant: &str, form: &HashMap<String, String>, v1: bool) -> Response {
     let mut state = lock(shared);
     if !state.config.tenants.iter().any(|t| t == tenant) {
         return aad_error(

@@ -226,6 +226,16 @@ impl Emulator {
         self.with_state(|s| s.faults.push_back(fault));
     }
 
+    /// The plain-HTTP capture endpoint (a redirect target that must never be reached).
+    pub fn capture_url(&self) -> String {
+        format!("{}/capture", self.identity_url)
+    }
+
+    /// What reached the capture endpoint.
+    pub fn captured(&self) -> Vec<String> {
+        self.with_state(|s| s.captured.clone())
+    }
+
     /// Every request so far.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.with_state(|s| s.log.clone())

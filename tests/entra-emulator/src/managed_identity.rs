@@ -23,7 +23,26 @@ pub(crate) fn router(shared: Shared) -> Router {
         .route("/metadata/identity/oauth2/token", get(imds_token))
         .route("/msi/token", get(app_service_token))
         .route("/cloudshell/oauth2/token", post(cloud_shell_token))
+        .route("/capture", axum::routing::any(capture))
+        .route("/capture/{*rest}", axum::routing::any(capture))
         .with_state(shared)
+}
+
+/// A plain-HTTP sink that records whatever reaches it: the target of a hostile redirect.
+async fn capture(
+    axum::extract::State(shared): axum::extract::State<Shared>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    body: String,
+) -> Response {
+    lock(&shared)
+        .captured
+        .push(format!("{method} {} {body}", uri.path()));
+    (
+        axum::http::StatusCode::OK,
+        axum::Json(serde_json::json!({"access_token": "captured", "expires_in": 3600})),
+    )
+        .into_response()
 }
 
 /// How IMDS (and Cloud Shell) name a user-assigned identity.

@@ -22,6 +22,26 @@ pub enum Fault {
         /// The description after `AADSTS<code>: `.
         description: String,
     },
+    /// Answer with a redirect (`status` 301/302/307/308) to `location`, as a hostile or
+    /// misconfigured endpoint would.
+    Redirect {
+        /// The 3xx status.
+        status: u16,
+        /// The `Location` header.
+        location: String,
+    },
+    /// Answer normally, then replace these top-level fields of a successful JSON answer
+    /// (`null` removes one): hostile or odd expiries, empty tokens, real-world shapes.
+    Patch(serde_json::Value),
+    /// Answer with exactly this status and body (`application/json`).
+    Raw {
+        /// The HTTP status.
+        status: u16,
+        /// The body, sent as is.
+        body: String,
+    },
+    /// Answer 200 with a body that never ends.
+    Endless,
 }
 
 /// One request the emulator saw.
@@ -86,6 +106,9 @@ pub(crate) struct State {
     pub(crate) identity_header: String,
     /// External OIDC issuers whose keys the emulator knows (federated credentials).
     pub(crate) issuers: Vec<OidcIssuer>,
+    /// What reached the plain-HTTP capture endpoint (`/capture…` on the identity listener):
+    /// method, path and body.
+    pub(crate) captured: Vec<String>,
 }
 
 /// An external OIDC issuer: its `iss` and signing key.
@@ -111,6 +134,7 @@ impl State {
             identity_faults: VecDeque::new(),
             identity_header: uuid::Uuid::new_v4().to_string(),
             issuers: vec![],
+            captured: vec![],
         }
     }
 }
