@@ -23,6 +23,7 @@ pub mod env;
 pub mod error;
 mod exec_credential;
 mod kubeconfig;
+mod private_file;
 mod registry;
 mod settings;
 mod token;

@@ -138,11 +138,7 @@ fn take_lock(
         .and_then(|()| miss.cache.lock(miss.key, wait))
     {
         Ok(lock) => Ok(Some(lock)),
-        Err(
-            err @ (CacheError::InsecureDir(_)
-            | CacheError::InsecureFile(_)
-            | CacheError::LockTimeout { .. }),
-        ) => Err(err.into()),
+        Err(err @ (CacheError::Unsafe(_) | CacheError::LockTimeout { .. })) => Err(err.into()),
         Err(err) => {
             env.warn(&format!(
                 "{:#}; continuing without the token cache",

@@ -20,8 +20,11 @@ use serde_json::json;
 
 use kubectl_aad_contract::{LoginMode, PopRequest};
 
+use std::io::Read as _;
+
 use crate::atomic_file;
 use crate::env::Env;
+use crate::private_file::{self, PrivateFileError};
 use crate::settings::TokenSettings;
 use crate::token_cache::{TokenCache, TokenCacheKey};
 
@@ -76,11 +79,23 @@ pub(crate) struct PopKey {
 }
 
 impl PopKey {
-    /// Loads the key at `path`, or creates and stores it; on any file problem, returns an
-    /// ephemeral key and the warning to show.
-    pub(crate) fn load_or_create(path: &Path) -> (PopKey, Option<String>) {
-        if let Ok(pem) = std::fs::read_to_string(path) {
-            return match from_pem(&pem) {
+    /// Loads the key at `path`, or creates and stores it; when it cannot be stored, returns an
+    /// ephemeral key and the warning to show. A key file that cannot be trusted (a link, another
+    /// user's, readable by others — someone may hold a copy of the private key) is an error.
+    pub(crate) fn load_or_create(
+        path: &Path,
+    ) -> Result<(PopKey, Option<String>), PrivateFileError> {
+        let existing = match private_file::open_existing(path) {
+            Ok(file) => file,
+            // Unreadable for an ordinary reason: try to store a new key (a warning if that
+            // fails too).
+            Err(PrivateFileError::Io { .. }) => None,
+            Err(untrusted) => return Err(untrusted),
+        };
+        if let Some(mut file) = existing {
+            let mut pem = String::new();
+            let read = std::io::Read::read_to_string(&mut (&mut file).take(64 * 1024), &mut pem);
+            return Ok(match read.ok().and_then(|_| from_pem(&pem)) {
                 Some(key) => (key, None),
                 None => (
                     PopKey::generate(),
@@ -89,13 +104,13 @@ impl PopKey {
                         path.display()
                     )),
                 ),
-            };
+            });
         }
         let key = PopKey::generate();
         let warning = atomic_file::write(path, key.to_pem().as_bytes(), 0o600)
             .err()
             .map(|err| format!("cannot store the PoP key at {}: {err}; using a temporary key, so each run signs in again", path.display()));
-        (key, warning)
+        Ok((key, warning))
     }
 
     fn generate() -> PopKey {
@@ -223,7 +238,7 @@ pub(crate) fn binding(settings: &TokenSettings, env: &Env) -> anyhow::Result<Opt
     // Best effort: a directory that cannot be made shows up as a key warning just below.
     let _ = TokenCache::new(&settings.cache_dir).prepare_dir();
     let stem = TokenCacheKey::for_request(&settings.request, None).file_stem();
-    let (key, warning) = PopKey::load_or_create(&key_path(&settings.cache_dir, &stem));
+    let (key, warning) = PopKey::load_or_create(&key_path(&settings.cache_dir, &stem))?;
     if let Some(warning) = warning {
         env.warn(&warning);
     }
@@ -270,9 +285,9 @@ mod tests {
     fn keys_persist_and_sign_verifiable_requests() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("k.pem");
-        let (first, warning) = PopKey::load_or_create(&path);
+        let (first, warning) = PopKey::load_or_create(&path).expect("creates");
         assert!(warning.is_none());
-        let (second, _) = PopKey::load_or_create(&path);
+        let (second, _) = PopKey::load_or_create(&path).expect("loads");
         assert_eq!(first.kid(), second.kid(), "the key is reused");
         #[cfg(unix)]
         assert_eq!(
@@ -299,6 +314,20 @@ mod tests {
             .expect("signature verifies");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_key_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("k.pem");
+        PopKey::load_or_create(&path).expect("creates");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert!(matches!(
+            PopKey::load_or_create(&path),
+            Err(PrivateFileError::Readable(_))
+        ));
+    }
+
     #[test]
     fn the_pop_modes_come_from_the_descriptors() {
         assert_eq!(pop_modes(), "interactive, spn and ropc");
@@ -307,9 +336,10 @@ mod tests {
     #[test]
     fn an_unusable_key_file_gives_a_warning_and_a_temporary_key() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let blocked = dir.path().join("is-a-directory");
-        std::fs::create_dir(&blocked).expect("mkdir");
-        let (_, warning) = PopKey::load_or_create(&blocked);
+        let blocked = dir.path().join("not-a-directory");
+        std::fs::write(&blocked, "").expect("a file where the folder would be");
+        let (_, warning) =
+            PopKey::load_or_create(&blocked.join("key")).expect("a warning, not an error");
         assert!(warning.is_some_and(|w| w.contains("temporary key")));
     }
 }

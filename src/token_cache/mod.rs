@@ -7,13 +7,13 @@
 //! request and one prompt; the others wait and then re-read. Reading needs no lock: entries are
 //! replaced by rename, so a reader sees a whole old or a whole new file.
 //!
-//! A corrupt, truncated or foreign entry is a miss (and is replaced), never an error. A file or
-//! directory that others can read is refused: it would hold refresh tokens.
+//! A corrupt, truncated or foreign-format entry is a miss (and is replaced), never an error. A
+//! file or folder that cannot be trusted (see `private_file`) is refused on every path.
 
 mod decide;
 mod key;
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read};
 #[cfg(test)]
 use std::path::Path;
@@ -27,6 +27,7 @@ pub(crate) use decide::{Decision, Facts, Moment, decide, reported_expiry, worth_
 pub(crate) use key::TokenCacheKey;
 
 use crate::atomic_file;
+use crate::private_file::{self, PrivateFileError};
 
 /// Every file we own in the cache directory starts with this.
 pub(crate) const FILE_PREFIX: &str = "kubectl-aad-";
@@ -88,12 +89,10 @@ pub(crate) fn parse_entry(bytes: &[u8]) -> Option<CacheEntry> {
 /// Why the cache could not be used. Each names the path and the fix.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CacheError {
-    /// A cache file others can read.
-    #[error("token cache file {0} is readable by other users; run `chmod 600 {0}` (or delete it)")]
-    InsecureFile(PathBuf),
-    /// A cache directory others can read.
-    #[error("token cache directory {0} is accessible by other users; run `chmod 700 {0}`")]
-    InsecureDir(PathBuf),
+    /// A file or folder that cannot be trusted (another user's, readable by others, a link, not
+    /// a regular file): refused on every path, hit included.
+    #[error(transparent)]
+    Unsafe(PrivateFileError),
     /// Waited too long for another process.
     #[error(
         "waited {secs}s for another kubectl-aad process holding {lock} to finish signing in; try again, or stop that process"
@@ -113,6 +112,15 @@ pub(crate) enum CacheError {
         #[source]
         source: io::Error,
     },
+}
+
+impl From<PrivateFileError> for CacheError {
+    fn from(err: PrivateFileError) -> CacheError {
+        match err {
+            PrivateFileError::Io { path, source } => CacheError::Io { path, source },
+            other => CacheError::Unsafe(other),
+        }
+    }
 }
 
 /// The token cache in one directory.
@@ -148,70 +156,55 @@ impl TokenCache {
         self.dir.join(format!("{}.lock", key.file_stem()))
     }
 
-    /// Reads an entry. Missing, corrupt or foreign files are `None`; a file others can read is
-    /// an error.
+    /// Reads an entry. Missing, corrupt or foreign-format files are `None`; a folder or file
+    /// that cannot be trusted is an error (checked on the hit path too: one `stat` of the
+    /// folder, the opened file's own metadata).
     pub(crate) fn read(&self, key: &TokenCacheKey) -> Result<Option<CacheEntry>, CacheError> {
+        if !private_file::check_dir(&self.dir)? {
+            return Ok(None);
+        }
         let path = self.entry_path(key);
-        let mut file = match File::open(&path) {
-            Ok(file) => file,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(CacheError::Io { path, source }),
+        let Some(file) = private_file::open_existing(&path)? else {
+            return Ok(None);
         };
-        let metadata = file.metadata().map_err(|source| CacheError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        if !metadata.is_file() {
-            return Ok(None);
-        }
-        if atomic_file::mode_of(&metadata) & 0o077 != 0 {
-            return Err(CacheError::InsecureFile(path));
-        }
-        if metadata.len() > MAX_ENTRY_BYTES {
-            return Ok(None);
-        }
-        let mut bytes = Vec::with_capacity(metadata.len() as usize);
-        if file.read_to_end(&mut bytes).is_err() {
+        let mut bytes = Vec::new();
+        if file
+            .take(MAX_ENTRY_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .is_err()
+            || bytes.len() as u64 > MAX_ENTRY_BYTES
+        {
             return Ok(None);
         }
         Ok(parse_entry(&bytes))
     }
 
-    /// Creates the directory (0700) if needed and refuses one that others can access.
+    /// Creates the directory (0700) if needed; refuses one that is not ours or that others can
+    /// write to, and tightens one of ours that others can read.
     pub(crate) fn prepare_dir(&self) -> Result<(), CacheError> {
-        let io_err = |source| CacheError::Io {
-            path: self.dir.clone(),
-            source,
-        };
-        if !self.dir.exists() {
+        if !private_file::check_dir(&self.dir)? {
             let mut builder = fs::DirBuilder::new();
             builder.recursive(true);
             #[cfg(unix)]
             std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder.create(&self.dir).map_err(io_err)?;
-        }
-        let metadata = fs::metadata(&self.dir).map_err(io_err)?;
-        if atomic_file::mode_of(&metadata) & 0o077 != 0 {
-            return Err(CacheError::InsecureDir(self.dir.clone()));
+            builder.create(&self.dir).map_err(|source| CacheError::Io {
+                path: self.dir.clone(),
+                source,
+            })?;
+            private_file::check_dir(&self.dir)?;
         }
         Ok(())
     }
 
-    /// Takes the key's lock, waiting at most `wait`.
+    /// Takes the key's lock, waiting at most `wait`. The lock file is one of our private files:
+    /// never a link (root would otherwise create files wherever it points).
     pub(crate) fn lock(
         &self,
         key: &TokenCacheKey,
         wait: Duration,
     ) -> Result<CacheLock, CacheError> {
         let path = self.lock_path(key);
-        let mut options = OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&path).map_err(|source| CacheError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let file = private_file::open_or_create(&path)?;
         let deadline = Instant::now() + wait;
         let mut pause = Duration::from_millis(5);
         loop {
@@ -357,8 +350,17 @@ mod tests {
         let err = cache.read(&key()).unwrap_err();
         assert!(err.to_string().contains("chmod 600"), "{err}");
         fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+        cache
+            .prepare_dir()
+            .expect("a folder of ours that others can read is tightened");
+        assert_eq!(
+            atomic_file::mode_of(&fs::metadata(dir.path()).expect("meta")),
+            0o700
+        );
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o770)).expect("chmod");
         let err = cache.prepare_dir().unwrap_err();
         assert!(err.to_string().contains("chmod 700"), "{err}");
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).expect("chmod");
     }
 
     #[test]

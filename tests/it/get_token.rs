@@ -54,12 +54,12 @@ fn invalid_options_fail_before_any_work() {
 }
 
 #[test]
-fn a_cache_file_others_can_read_is_refused_with_the_fix() {
+fn a_cache_folder_others_can_write_is_refused_with_the_fix() {
     use std::os::unix::fs::PermissionsExt;
     let env = TestEnv::new();
     let cache = env.path("cache");
     std::fs::create_dir(&cache).expect("mkdir");
-    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o775)).expect("chmod");
     let output = run(env
         .aad()
         .args([

@@ -34,5 +34,7 @@ mod fuzz_regressions;
 mod providers;
 // trust at the boundaries: hostile endpoints, local attackers.
 mod trust;
+// a local attacker: planted cache files, links, FIFOs, shared folders.
+mod local_attacker;
 // version, completion, usage errors.
 mod misc;

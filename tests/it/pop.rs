@@ -293,7 +293,7 @@ fn wrong_u_tampered_stale_foreign_and_bearer_tokens_are_refused() {
 }
 
 #[test]
-fn the_key_persists_and_an_unusable_key_file_is_only_a_warning() {
+fn the_key_persists_an_untrusted_key_is_refused_and_a_garbled_one_is_a_warning() {
     let cluster = Cluster::start();
     let mut args = vec![
         "-l".to_owned(),
@@ -332,9 +332,17 @@ fn the_key_persists_and_an_unusable_key_file_is_only_a_warning() {
     );
     assert_eq!(first["kid"], thumbprint, "kid is the RFC 7638 thumbprint");
 
-    // Make the key file unusable: a directory where the key belongs.
+    // A key others can read may have been copied (or planted): refused, never used.
+    fs::set_permissions(&keys[0], fs::Permissions::from_mode(0o644)).expect("chmod");
+    assert_one_line_failure(&get(&[]), "is readable by other users");
+    // Not a regular file where the key belongs: refused the same way.
     fs::remove_file(&keys[0]).expect("rm");
     fs::create_dir(&keys[0]).expect("mkdir");
+    assert_one_line_failure(&get(&[]), "is not a regular file; delete it");
+    // A private file that holds no key: a warning and a temporary key, never a failure.
+    fs::remove_dir(&keys[0]).expect("rmdir");
+    fs::write(&keys[0], "not a key").expect("garbage");
+    fs::set_permissions(&keys[0], fs::Permissions::from_mode(0o600)).expect("chmod");
     let output = get(&[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
