@@ -24,7 +24,7 @@ cp target/debug/libkubectl_aad_tokenfile.so target/providers/
 export KUBECTL_AAD_TEST_TOKENFILE_LIB="$PWD/target/providers/libkubectl_aad_tokenfile.so"
 # One deliberately broken provider library per way of breaking the ABI.
 mkdir -p target/broken-providers
-for kind in missing-symbol wrong-abi null-table unknown-login panics bad-json; do
+for kind in missing-symbol wrong-abi null-table unknown-login panics bad-json constructor; do
   if [ "$kind" = missing-symbol ]; then features=(); else features=(--features "$kind"); fi
   cargo build --quiet -p broken-provider "${features[@]}"
   cp target/debug/libbroken_provider.so "target/broken-providers/$kind.so"

@@ -43,6 +43,14 @@ pub(crate) enum RegistryError {
         /// The mode it declares.
         declared: LoginMode,
     },
+    /// A library (or a folder on its path) that another user could have written.
+    #[error("refusing provider library {path}: {why}")]
+    Untrusted {
+        /// The library.
+        path: PathBuf,
+        /// What is wrong, and the fix.
+        why: String,
+    },
     /// The providers directory could not be listed.
     #[error("cannot read providers directory {path}: {reason}")]
     Dir {
@@ -140,7 +148,7 @@ impl Registry {
     }
 
     fn load(&self, login: &LoginMode, path: &Path) -> Result<Found<'_>, RegistryError> {
-        let library = LoadedLibrary::open(path)?;
+        let library = open_trusted(path)?;
         if library.login() != login {
             return Err(RegistryError::Misnamed {
                 path: path.to_path_buf(),
@@ -153,6 +161,80 @@ impl Registry {
             provider: library,
             descriptor: library.descriptor(),
         })
+    }
+}
+
+/// Loads a library after checking, as OpenSSH's StrictModes does, that no other user could have
+/// written it or swapped it: the file is no link, is regular, owned by root or by us and not
+/// writable by group or others; every folder of its resolved path is owned by root or by us and
+/// not writable by others — except a sticky root-owned folder such as /tmp on the way, whose
+/// entries others cannot replace (the providers folder itself never may be one).
+fn open_trusted(path: &Path) -> Result<LoadedLibrary, RegistryError> {
+    let untrusted = |why: String| RegistryError::Untrusted {
+        path: path.to_path_buf(),
+        why,
+    };
+    check_trusted(path).map_err(untrusted)?;
+    Ok(LoadedLibrary::open(path)?)
+}
+
+#[cfg(unix)]
+fn check_trusted(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    let metadata = fs::symlink_metadata(path).map_err(|err| err.to_string())?;
+    if metadata.file_type().is_symlink() {
+        return Err("it is a symbolic link; copy the library into the folder instead".into());
+    }
+    if !metadata.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    let owner_ok = |uid: u32| uid == me || uid == 0;
+    if !owner_ok(metadata.uid()) {
+        return Err(format!(
+            "it belongs to another user (uid {}); only your own or root's libraries are loaded",
+            metadata.uid()
+        ));
+    }
+    if metadata.mode() & 0o022 != 0 {
+        return Err(format!(
+            "it is writable by other users; run `chmod go-w {}`",
+            path.display()
+        ));
+    }
+    let folder = path
+        .parent()
+        .and_then(|p| fs::canonicalize(p).ok())
+        .ok_or("its folder cannot be resolved")?;
+    for (depth, dir) in folder.ancestors().enumerate() {
+        let metadata = fs::metadata(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+        if !owner_ok(metadata.uid()) {
+            return Err(format!(
+                "folder {} belongs to another user (uid {})",
+                dir.display(),
+                metadata.uid()
+            ));
+        }
+        let writable_by_others = metadata.mode() & 0o022 != 0;
+        let sticky_root = metadata.mode() & 0o1000 != 0 && metadata.uid() == 0;
+        if writable_by_others && (depth == 0 || !sticky_root) {
+            return Err(format!(
+                "folder {} is writable by other users; run `chmod go-w {}`",
+                dir.display(),
+                dir.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Without Unix ownership: only that it is a regular file (Windows ACLs protect the folder).
+#[cfg(not(unix))]
+fn check_trusted(path: &Path) -> Result<(), String> {
+    match fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_file() => Ok(()),
+        Ok(_) => Err("it is not a regular file".into()),
+        Err(err) => Err(err.to_string()),
     }
 }
 
@@ -198,7 +280,7 @@ pub(crate) fn inspect(dir: Option<&Path>) -> Result<Vec<Listed>, RegistryError> 
         None => Vec::new(),
     };
     for path in files {
-        match LoadedLibrary::open(&path) {
+        match open_trusted(&path) {
             Ok(library) => libraries.push(library),
             Err(err) => broken.push(Listed {
                 login: file_name(&path),

@@ -346,3 +346,103 @@ fn a_library_adds_a_login_mode_of_its_own_end_to_end() {
     assert!(whoami().contains(SECRET_APP_OID));
     assert_ne!(entries(), first, "a rewritten file is a cache miss");
 }
+
+#[test]
+fn only_the_library_a_mode_needs_is_loaded_and_only_from_trusted_places() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let marker = env.path("constructor-ran");
+    let constructor = built("KUBECTL_AAD_TEST_BROKEN_DIR").join("constructor.so");
+    // Some other library in the folder: its constructor must not run for a built-in mode.
+    let dir = dir_with(&env, &constructor, "other", "evil");
+    let spn = |dir: &std::path::Path| {
+        let mut command = env.aad();
+        command
+            .args([
+                "get-token",
+                "-l",
+                "spn",
+                "--server-id",
+                "s",
+                "--tenant-id",
+                "t",
+            ])
+            .args([
+                "--client-id",
+                "c",
+                "--client-secret",
+                "x",
+                "--authority-host",
+            ])
+            .arg("https://127.0.0.1:9/")
+            .arg("--cache-dir")
+            .arg(env.path("cache"))
+            .arg("--providers-dir")
+            .arg(dir)
+            .env("KUBECTL_AAD_TEST_MARKER", &marker);
+        command
+    };
+    let output = run(&mut spn(&dir));
+    assert!(
+        !output.status.success(),
+        "the authority is unreachable on purpose"
+    );
+    assert!(!marker.exists(), "no library was loaded for -l spn");
+    // `providers` inspects every library: there the constructor runs.
+    run(env
+        .aad()
+        .args(["providers", "--providers-dir"])
+        .arg(&dir)
+        .env("KUBECTL_AAD_TEST_MARKER", &marker));
+    assert!(marker.exists(), "the marker works");
+    fs::remove_file(&marker).expect("rm marker");
+
+    // A library mode's file, from places another user could have written: refused, not loaded.
+    let lib = dir.join("tokenfile.so");
+    fs::copy(&constructor, &lib).expect("copy");
+    let tokenfile = |dir: &std::path::Path| {
+        let mut command = env.aad();
+        command
+            .args([
+                "get-token",
+                "-l",
+                "tokenfile",
+                "--server-id",
+                "s",
+                "--provider-option",
+                "path=/x",
+            ])
+            .arg("--cache-dir")
+            .arg(env.path("cache"))
+            .arg("--providers-dir")
+            .arg(dir)
+            .env("KUBECTL_AAD_TEST_MARKER", &marker);
+        command
+    };
+    let chmod = |path: &std::path::Path, mode: u32| {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod")
+    };
+    chmod(&lib, 0o666);
+    assert_one_line_failure(
+        &run(&mut tokenfile(&dir)),
+        "is writable by other users; run `chmod go-w",
+    );
+    chmod(&lib, 0o644);
+    chmod(&dir, 0o777);
+    assert_one_line_failure(&run(&mut tokenfile(&dir)), "is writable by other users");
+    chmod(&dir, 0o755);
+    let status = Command::new("chown")
+        .arg("65534")
+        .arg(&lib)
+        .status()
+        .expect("chown");
+    assert!(status.success(), "the suite runs as root");
+    assert_one_line_failure(
+        &run(&mut tokenfile(&dir)),
+        "belongs to another user (uid 65534)",
+    );
+    fs::remove_file(&lib).expect("rm");
+    std::os::unix::fs::symlink(&constructor, &lib).expect("symlink");
+    assert_one_line_failure(&run(&mut tokenfile(&dir)), "is a symbolic link");
+    assert!(!marker.exists(), "none of them was loaded");
+}

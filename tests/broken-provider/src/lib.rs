@@ -1,7 +1,8 @@
 //! Provider libraries that are broken on purpose, one way per cargo feature, so the host's
 //! loader can be tested against each: a wrong ABI version, a null table, an unknown login mode,
 //! a provider that panics (exported through the contract's macro, which must catch it), a reply
-//! that is not JSON, and (with no feature) no entry point. All but `panics` export an ABI v1
+//! that is not JSON, a library whose constructor leaves a mark when it is loaded, and (with no
+//! feature) no entry point. All but `panics` export an ABI v1
 //! table by hand, so loading v1 libraries stays tested. scripts/test.sh builds one library per
 //! feature.
 #![allow(unsafe_code, missing_docs)]
@@ -87,6 +88,21 @@ mod exported {
             &VTABLE
         }
     }
+}
+
+/// A library whose load-time constructor leaves a mark (the file named by
+/// `KUBECTL_AAD_TEST_MARKER`): proof of whether the host loaded it at all.
+#[cfg(feature = "constructor")]
+mod constructor {
+    extern "C" fn mark() {
+        if let Some(path) = std::env::var_os("KUBECTL_AAD_TEST_MARKER") {
+            let _ = std::fs::write(path, "loaded");
+        }
+    }
+
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static CONSTRUCTOR: extern "C" fn() = mark;
 }
 
 /// Keeps the library non-empty when no feature is chosen.
