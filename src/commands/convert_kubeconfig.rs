@@ -7,14 +7,13 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 
-use anyhow::Context as _;
 use kubectl_aad_contract::{Input, LoginMode, ModeDescriptor};
 
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential;
-use crate::kubeconfig::convert::{self, ConvertInput};
-use crate::kubeconfig::{self, KubeconfigError};
+use crate::kubeconfig::convert::{self, ConvertInput, ConvertReport};
+use crate::kubeconfig::{self, KubeconfigError, KubeconfigFile, Planned};
 use crate::registry::Registry;
 use crate::settings::{ConvertSettings, TokenSettings};
 
@@ -23,6 +22,12 @@ pub(crate) fn run(settings: ConvertSettings, env: &mut Env) -> anyhow::Result<Ex
     for applied in &settings.token.overrides {
         env.log(1, &applied.describe());
     }
+    // client-go's lock on every file from before it is read until it is replaced, so that a
+    // concurrent kubectl write is never lost; a dry run writes nothing and takes none.
+    let _locks = match settings.dry_run {
+        true => None,
+        false => Some(kubeconfig::lock(&settings.paths)?),
+    };
     let mut files = kubeconfig::load(&settings.paths)?;
     let listed = files
         .iter()
@@ -55,20 +60,16 @@ pub(crate) fn run(settings: ConvertSettings, env: &mut Env) -> anyhow::Result<Ex
         ));
         return Ok(ExitStatus::Success);
     }
-
     let mut changes = Vec::new();
     for (index, file) in files.iter().enumerate() {
-        if !report.converted.iter().any(|(owner, _)| *owner == index) {
-            continue;
-        }
         let text = kubeconfig::render(&configs[index], &file.path)?;
-        if text != file.text {
-            changes.push((file, text));
+        if report.converted.iter().any(|(owner, _)| *owner == index) && text != file.text {
+            changes.push((index, text));
         }
     }
-
     if settings.dry_run {
-        for (file, text) in &changes {
+        for (index, text) in &changes {
+            let file = &files[*index];
             write!(
                 env.stdout,
                 "{}",
@@ -81,33 +82,62 @@ pub(crate) fn run(settings: ConvertSettings, env: &mut Env) -> anyhow::Result<Ex
         ));
         return Ok(ExitStatus::Success);
     }
-
-    for (file, _) in &changes {
-        kubeconfig::check_writable(&file.path)?;
-    }
-    let stamp = exec_credential::rfc3339((env.clock)()).replace(['-', ':'], "");
-    for (file, text) in &changes {
-        let backup = kubeconfig::save(
-            &file.path,
-            text,
-            (!settings.no_backup).then_some(stamp.as_str()),
-        )
-        .with_context(|| format!("converting {}", file.path.display()))?;
-        if let Some(backup) = backup {
-            env.say(&format!(
-                "backup of {} kept at {}",
-                file.path.display(),
-                backup.display()
-            ));
-        }
-    }
+    write_changes(&settings, &files, &changes, &report, env)?;
     for (index, user) in &report.converted {
+        let verb = match changes.iter().any(|(changed, _)| changed == index) {
+            true => "converted",
+            false => "unchanged:",
+        };
         env.say(&format!(
-            "converted user {user:?} in {}",
+            "{verb} user {user:?} in {}",
             files[*index].path.display()
         ));
     }
     Ok(ExitStatus::Success)
+}
+
+/// Writes the changed files: all staged, then backed up, then renamed. A file that now holds a
+/// secret in clear becomes readable by its owner only.
+fn write_changes(
+    settings: &ConvertSettings,
+    files: &[KubeconfigFile],
+    changes: &[(usize, String)],
+    report: &ConvertReport,
+    env: &Env,
+) -> anyhow::Result<()> {
+    for (index, _) in changes {
+        kubeconfig::check_writable(&files[*index].path)?;
+    }
+    let mut planned = Vec::new();
+    for (index, text) in changes {
+        let file = &files[*index];
+        let mut keep = file.keep;
+        if report.secret_files.contains(index) && keep.mode & 0o077 != 0 {
+            env.warn(&format!(
+                "{} now holds a secret in clear: its mode changes from {:04o} to {:04o} so that only its owner can read it",
+                file.path.display(),
+                keep.mode,
+                keep.mode & 0o7700 & !0o100
+            ));
+            keep.mode = keep.mode & 0o7700 & !0o100;
+        }
+        planned.push(Planned {
+            path: &file.path,
+            old: &file.text,
+            new: text,
+            keep,
+        });
+    }
+    let stamp = exec_credential::rfc3339((env.clock)()).replace(['-', ':'], "");
+    let backups = kubeconfig::save_all(&planned, (!settings.no_backup).then_some(stamp.as_str()))?;
+    for (file, backup) in planned.iter().zip(&backups) {
+        env.say(&format!(
+            "backup of {} kept at {}",
+            file.path.display(),
+            backup.display()
+        ));
+    }
+    Ok(())
 }
 
 /// The converter's input for these settings.

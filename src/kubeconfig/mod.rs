@@ -1,19 +1,23 @@
-//! Kubeconfig at the edge: find the file list, read each file with kube-rs types, write a
-//! changed file back atomically (with a backup), render diffs for `--dry-run`.
+//! Kubeconfig at the edge: find the file list, read each file with kube-rs types ([`read`]),
+//! write changed files back under client-go's lock, atomically and keeping owner and mode
+//! ([`write`]), render diffs for `--dry-run`.
 //!
-//! Files are parsed one by one with `Kubeconfig::from_yaml`, not `read_from`, because the
-//! latter rewrites relative paths to absolute ones and merges files: we must write each user
-//! back to the file that defined it, as it was. The conversion itself lives in [`convert`].
+//! Files are parsed one by one, not with `Kubeconfig::read_from`, because that rewrites relative
+//! paths to absolute ones and merges files: we must write each user back to the file that
+//! defined it, as it was. The conversion itself lives in [`convert`].
 
 pub(crate) mod context;
 pub(crate) mod convert;
+mod read;
+mod write;
 
-use std::fs;
+pub(crate) use read::{load, parse};
+pub(crate) use write::{Planned, check_writable, lock, save_all};
+
 use std::path::{Path, PathBuf};
 
 use kube::config::Kubeconfig;
 
-use crate::atomic_file;
 use crate::env::EnvVars;
 
 /// One kubeconfig file as read from disk.
@@ -21,6 +25,8 @@ use crate::env::EnvVars;
 pub(crate) struct KubeconfigFile {
     /// Where it came from (symlinks resolved, so a write replaces the real file).
     pub path: PathBuf,
+    /// Its owner and mode, which a replacement keeps.
+    pub keep: crate::atomic_file::Keep,
     /// Its text, for diffs and byte-identical "no change" checks.
     pub text: String,
     /// Its parsed content.
@@ -60,12 +66,42 @@ pub(crate) enum KubeconfigError {
         /// The file.
         path: PathBuf,
     },
-    /// The write failed; the original is untouched.
-    #[error("cannot write kubeconfig {path}: {reason}; the file was left unchanged")]
+    /// The write failed before anything was replaced.
+    #[error("cannot write kubeconfig {path}: {reason}; no file was changed")]
     Write {
         /// The file.
         path: PathBuf,
         /// The OS reason.
+        reason: String,
+    },
+    /// A rename failed part-way through a list: some files are new, some old.
+    #[error(
+        "cannot replace kubeconfig {path}: {reason}; changed: {changed}; unchanged: {unchanged} (backups of the changed ones are beside them)"
+    )]
+    PartlyWritten {
+        /// The file whose rename failed.
+        path: PathBuf,
+        /// The OS reason.
+        reason: String,
+        /// The files already replaced.
+        changed: String,
+        /// The files left as they were.
+        unchanged: String,
+    },
+    /// Another program holds client-go's lock on the file.
+    #[error(
+        "kubeconfig {path} is being changed by another program ({path}.lock exists); retry, or delete {path}.lock if no kubectl is running"
+    )]
+    Locked {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Not a regular file, or too large to be a kubeconfig.
+    #[error("cannot read kubeconfig {path}: {reason}")]
+    NotAKubeconfig {
+        /// The file.
+        path: PathBuf,
+        /// Why.
         reason: String,
     },
     /// Serialization failed (a bug).
@@ -107,38 +143,6 @@ pub(crate) fn paths(
     Ok(vec![default])
 }
 
-/// Reads and parses each file.
-pub(crate) fn load(paths: &[PathBuf]) -> Result<Vec<KubeconfigFile>, KubeconfigError> {
-    paths.iter().map(|path| load_one(path)).collect()
-}
-
-fn load_one(path: &Path) -> Result<KubeconfigFile, KubeconfigError> {
-    let read_err = |err: std::io::Error| KubeconfigError::Read {
-        path: path.to_path_buf(),
-        reason: err.to_string(),
-    };
-    let real = fs::canonicalize(path).map_err(read_err)?;
-    let text = fs::read_to_string(&real).map_err(read_err)?;
-    let config = parse(&text).map_err(|reason| KubeconfigError::Parse {
-        path: path.to_path_buf(),
-        reason,
-    })?;
-    Ok(KubeconfigFile {
-        path: real,
-        text,
-        config,
-    })
-}
-
-/// Parses kubeconfig text (several documents are merged, first wins, as kube-rs does).
-pub(crate) fn parse(text: &str) -> Result<Kubeconfig, String> {
-    Kubeconfig::from_yaml(text).map_err(|err| one_line(&err.to_string()))
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Renders a kubeconfig as YAML, keys sorted as `kubectl config` writes them.
 pub(crate) fn render(config: &Kubeconfig, path: &Path) -> Result<String, KubeconfigError> {
     let render_err = |reason: String| KubeconfigError::Render {
@@ -148,57 +152,6 @@ pub(crate) fn render(config: &Kubeconfig, path: &Path) -> Result<String, Kubecon
     // serde_json's map is sorted, which is the order kubectl's own writer produces.
     let sorted = serde_json::to_value(config).map_err(|err| render_err(err.to_string()))?;
     serde_saphyr::to_string(&sorted).map_err(|err| render_err(err.to_string()))
-}
-
-/// Refuses files we must not change, before anything is written.
-pub(crate) fn check_writable(path: &Path) -> Result<(), KubeconfigError> {
-    let metadata = fs::metadata(path).map_err(|err| KubeconfigError::Read {
-        path: path.to_path_buf(),
-        reason: err.to_string(),
-    })?;
-    // Root may write anyway, but a file whose owner removed the write bit is a user's choice.
-    if metadata.permissions().readonly() {
-        return Err(KubeconfigError::ReadOnly {
-            path: path.to_path_buf(),
-        });
-    }
-    fs::OpenOptions::new()
-        .append(true)
-        .open(path)
-        .map(drop)
-        .map_err(|_| KubeconfigError::ReadOnly {
-            path: path.to_path_buf(),
-        })
-}
-
-/// Writes `text` over `path` atomically, keeping its mode; with `backup`, first copies the
-/// original next to it (`<name>.kubectl-aad-<UTC time>.bak`, same mode) and returns that path.
-pub(crate) fn save(
-    path: &Path,
-    text: &str,
-    backup: Option<&str>,
-) -> Result<Option<PathBuf>, KubeconfigError> {
-    let write_err = |err: std::io::Error| KubeconfigError::Write {
-        path: path.to_path_buf(),
-        reason: err.to_string(),
-    };
-    let metadata = fs::metadata(path).map_err(write_err)?;
-    let mode = atomic_file::mode_of(&metadata);
-    let backup_path = match backup {
-        Some(stamp) => {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let target = path.with_file_name(format!("{name}.kubectl-aad-{stamp}.bak"));
-            let original = fs::read(path).map_err(write_err)?;
-            atomic_file::write(&target, &original, mode).map_err(write_err)?;
-            Some(target)
-        }
-        None => None,
-    };
-    atomic_file::write(path, text.as_bytes(), mode).map_err(write_err)?;
-    Ok(backup_path)
 }
 
 /// A unified diff between two versions of a file.

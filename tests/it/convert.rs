@@ -4,7 +4,7 @@ use std::fs;
 
 use crate::util::*;
 
-const AKS_EXEC: &str = r#"apiVersion: v1
+pub(crate) const AKS_EXEC: &str = r#"apiVersion: v1
 kind: Config
 clusters:
 - cluster:

@@ -68,6 +68,9 @@ fn a_killed_convert_leaves_the_old_or_the_new_kubeconfig() {
         std::thread::sleep(Duration::from_millis(kill_at_ms));
         let _ = child.kill();
         let _ = child.wait();
+        // A killed writer leaves client-go's lock file, as a killed kubectl does; the next run
+        // says so in one line (tested with the lock protocol). Clear it for the next kill.
+        let _ = fs::remove_file(env.path("config.lock"));
         let now = fs::read_to_string(&file).expect("kubeconfig still readable");
         if now == ORIGINAL {
             old_seen += 1;

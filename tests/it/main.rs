@@ -36,5 +36,7 @@ mod providers;
 mod trust;
 // a local attacker: planted cache files, links, FIFOs, shared folders.
 mod local_attacker;
+// convert-kubeconfig among other writers and users: locks, owners, backups, secrets.
+mod kubeconfig_writes;
 // version, completion, usage errors.
 mod misc;

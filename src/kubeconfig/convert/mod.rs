@@ -116,6 +116,8 @@ pub(crate) struct ConvertReport {
     pub converted: Vec<(usize, String)>,
     /// Things the user should know (dropped PoP flags, secrets written in clear …).
     pub warnings: Vec<String>,
+    /// The files that now hold a secret in clear (their mode is tightened to 0600).
+    pub secret_files: Vec<usize>,
 }
 
 /// Converts the Entra ID users of a kubeconfig file list (in KUBECONFIG order) in place.
@@ -155,7 +157,11 @@ pub(crate) fn convert(
         let gets_pop = pop_target.as_deref() == Some(named.name.as_str());
         // Moved, not cloned: on an error the caller discards the whole list and writes nothing.
         let old = named.auth_info.take().unwrap_or_default();
-        let new = user::convert_user(&named.name, old, input, gets_pop, &mut report.warnings)?;
+        let (new, wrote_secret) =
+            user::convert_user(&named.name, old, input, gets_pop, &mut report.warnings)?;
+        if wrote_secret && !report.secret_files.contains(&file) {
+            report.secret_files.push(file);
+        }
         rewritten.push((file, index, new));
     }
     if pop_from_flags

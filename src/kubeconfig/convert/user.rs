@@ -191,7 +191,7 @@ pub(super) fn convert_user(
     input: &ConvertInput<'_>,
     gets_pop: bool,
     warnings: &mut Vec<String>,
-) -> Result<AuthInfo, ConvertError> {
+) -> Result<(AuthInfo, bool), ConvertError> {
     let old_exec = user.exec.take();
     let source = Source::read(&mut user, old_exec.as_ref());
     let (login, descriptor) = target_mode(name, &source, input)?;
@@ -223,17 +223,22 @@ pub(super) fn convert_user(
         ));
     }
     let args = write_args(&login, &descriptor, server_id, &picked);
-    if descriptor
+    let wrote_secret = descriptor
         .writes
         .iter()
-        .any(|i| i.is_secret() && input.given.contains_key(i) && picked.get(*i).is_some())
+        .any(|i| i.is_secret() && picked.get(*i).is_some());
+    if wrote_secret
+        && descriptor
+            .writes
+            .iter()
+            .any(|i| i.is_secret() && input.given.contains_key(i))
     {
         warnings.push(format!(
             "user {name:?}: a secret is now stored in clear in kubeconfig; prefer AZURE_CLIENT_SECRET / AZURE_PASSWORD in the environment"
         ));
     }
     user.exec = Some(exec_entry(old_exec, input, &descriptor, args));
-    Ok(user)
+    Ok((user, wrote_secret))
 }
 
 /// `get-token --login M --server-id S [--cache-dir D]`, the mode's own inputs in its order, then
