@@ -7,7 +7,7 @@
 #    its instruction count under valgrind (repeatable, whatever else the machine does)
 # 2. cold spn token against the Entra ID emulator on loopback
 # 3. 64 parallel cold get-token: token requests seen by the emulator and wall time
-# 4. convert-kubeconfig on generated kubeconfigs of 50, 500 and 5,000 contexts
+# 4. convert-kubeconfig on generated kubeconfigs of 50, 500, 5,000 and 20,000 contexts (linear)
 # 5. azurecli: our cache hit (session files stat'ed) vs `az account get-access-token` itself,
 #    when the Azure CLI is installed (KUBECTL_AAD_TEST_AZ or az on PATH)
 set -euo pipefail
@@ -84,7 +84,7 @@ requests=$(grep -c "running the spn flow" "$work/parallel.log" || true)
 echo "  64 processes: $requests token request(s), wall $(( (end - start) / 1000000 )) ms"
 
 echo "== 4. convert-kubeconfig on generated kubeconfigs"
-for n in 50 500 5000; do
+for n in 50 500 5000 20000; do
   python3 - "$n" "$work/kc-$n" <<'PY'
 import sys
 n, path = int(sys.argv[1]), sys.argv[2]

@@ -73,7 +73,14 @@ pub struct Env {
     pub verbosity: u8,
     /// The name commands we suggest start with.
     program: String,
+    /// Secrets this run holds: a line that would show one (an authority echoing a secret back in
+    /// an error, say) shows `****` instead.
+    secrets: RefCell<Vec<String>>,
 }
+
+/// Shorter values are not scrubbed: they would mangle ordinary words, and no real secret is
+/// that short.
+const MIN_SCRUBBED_LEN: usize = 6;
 
 impl Env {
     /// The real process.
@@ -92,6 +99,7 @@ impl Env {
             clock: SystemTime::now,
             verbosity: 0,
             program: "kubectl-aad".to_owned(),
+            secrets: RefCell::new(Vec::new()),
         }
     }
 
@@ -106,6 +114,7 @@ impl Env {
             clock: SystemTime::now,
             verbosity: 0,
             program: "kubectl-aad".to_owned(),
+            secrets: RefCell::new(Vec::new()),
         }
     }
 
@@ -114,9 +123,27 @@ impl Env {
         &self.program
     }
 
-    /// Writes one line to stderr when the verbosity allows it.
+    /// Remembers a secret this run holds, so that no line ever shows it.
+    pub fn hold_secret(&self, secret: &str) {
+        if secret.len() >= MIN_SCRUBBED_LEN {
+            self.secrets.borrow_mut().push(secret.to_owned());
+        }
+    }
+
+    /// `text` with every held secret replaced by `****`.
+    pub fn scrub(&self, text: &str) -> String {
+        self.secrets
+            .borrow()
+            .iter()
+            .fold(text.to_owned(), |text, secret| {
+                text.replace(secret.as_str(), "****")
+            })
+    }
+
+    /// Writes one line to stderr when the verbosity allows it, scrubbed of held secrets.
     pub fn log(&self, level: u8, text: &str) {
         if level <= self.verbosity {
+            let text = self.scrub(text);
             let mut stderr = self.stderr.borrow_mut();
             let _ = writeln!(stderr, "{text}");
             let _ = stderr.flush();

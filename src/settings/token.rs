@@ -93,6 +93,7 @@ impl TokenSettings {
             env.home.as_deref(),
         )?;
         let request = request(login, &mut values, flags, env, &checked);
+        hold_secrets(&request, env);
         if !request.tenant_id.is_empty() && !is_tenant(&request.tenant_id) {
             return Err(SettingsError::Tenant(request.tenant_id));
         }
@@ -271,6 +272,37 @@ fn request(
         imds_endpoint: checked.imds_endpoint.clone(),
         azure_config_dir: env.vars.get("AZURE_CONFIG_DIR").map(PathBuf::from),
         options: flags.provider_options.iter().cloned().collect(),
+    }
+}
+
+/// Variables whose values are secrets whichever flow reads them.
+const SECRET_VARIABLES: [&str; 10] = [
+    "AZURE_CLIENT_SECRET",
+    "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET",
+    "ARM_CLIENT_SECRET",
+    "AZURE_PASSWORD",
+    "AAD_USER_PRINCIPAL_PASSWORD",
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+    "SYSTEM_ACCESSTOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "IDENTITY_HEADER",
+    "MSI_SECRET",
+];
+
+/// Tells `env` every secret of the request and of the environment, so no line shows one.
+fn hold_secrets(request: &TokenRequest, env: &Env) {
+    let held = [
+        &request.client_secret,
+        &request.client_certificate_password,
+        &request.password,
+    ];
+    for secret in held.into_iter().flatten() {
+        env.hold_secret(secret.expose());
+    }
+    for name in SECRET_VARIABLES {
+        if let Some(value) = env.vars.get(name) {
+            env.hold_secret(&value);
+        }
     }
 }
 

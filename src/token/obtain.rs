@@ -159,6 +159,7 @@ fn refresh_or_sign_in(
     env: &Env,
 ) -> anyhow::Result<TokenSet> {
     env.log(5, "redeeming the cached refresh token");
+    env.hold_secret(refresh_token.expose());
     match provider.refresh(request, refresh_token, env) {
         Ok(tokens) => return Ok(tokens),
         Err(err) if err.kind == ErrorKind::InvalidGrant => {

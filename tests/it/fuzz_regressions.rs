@@ -62,13 +62,44 @@ fn every_seed_and_regression_input_is_handled_without_a_panic() {
         let _ = kubectl_aad::fuzzing::pop_claims(&String::from_utf8_lossy(&data));
         replayed += 1;
     }
+    for (_, data) in inputs("device_authorization") {
+        let _ = kubectl_aad_devicecode::fuzz_parse_authorization(&data);
+        replayed += 1;
+    }
+    for (_, data) in inputs("managed_identity") {
+        let status = match data.first() {
+            Some(b) if b % 2 == 0 => 200,
+            Some(b) => 400 + u16::from(*b),
+            None => 200,
+        };
+        let _ = kubectl_aad_msi::fuzz_answer(status, data.get(1..).unwrap_or_default());
+        replayed += 1;
+    }
+    for (_, data) in inputs("azurecli_answer") {
+        let _ = kubectl_aad_azurecli::fuzz_parse_answer(&data);
+        replayed += 1;
+    }
+    for (_, data) in inputs("azd_answer") {
+        let _ = kubectl_aad_azd::fuzz_parse_answer(&data);
+        replayed += 1;
+    }
+    for (_, data) in inputs("tool_failure") {
+        let split = data.iter().position(|b| *b == 0).unwrap_or(data.len());
+        let (stdout, stderr) = data.split_at(split);
+        let summary = kubectl_aad_entra::external_tool::fuzz_failure_summary(
+            stdout,
+            &String::from_utf8_lossy(stderr),
+        );
+        assert!(!summary.contains('\n'), "{summary}");
+        replayed += 1;
+    }
     for (_, data) in inputs("certificate") {
         let _ = kubectl_aad_spn::fuzz_parse_certificate(&data, false, "");
         let _ = kubectl_aad_spn::fuzz_parse_certificate(&data, true, "password");
         replayed += 1;
     }
     assert!(
-        replayed >= 7,
+        replayed >= 19,
         "the seed corpus is in place ({replayed} inputs)"
     );
 }

@@ -220,3 +220,26 @@ fn an_absurd_cache_entry_is_a_miss_not_a_panic() {
         "each tampered entry was a miss"
     );
 }
+
+#[test]
+fn an_authority_echoing_our_secret_or_escape_codes_prints_neither() {
+    let cluster = Cluster::start();
+    cluster.emulator.push_fault(Fault::Error {
+        error: "invalid_client".into(),
+        code: 7000215,
+        description: format!(
+            "Invalid client secret \u{1b}[2J\u{1b}[31m{CLIENT_SECRET}\u{7} provided."
+        ),
+    });
+    let output = run(&mut spn(&cluster));
+    assert_one_line_failure(
+        &output,
+        "AADSTS7000215: Invalid client secret **** provided",
+    );
+    assert_no_secret(&output, &[CLIENT_SECRET]);
+    assert!(
+        !stderr(&output).contains('\u{1b}') && !stderr(&output).contains('\u{7}'),
+        "{:?}",
+        stderr(&output)
+    );
+}

@@ -44,34 +44,39 @@ impl Provider for AzdProvider {
         }
         let timeout = Duration::from_secs(request.timeout_secs.max(1));
         let stdout = AZD.run(&args, timeout, host)?;
-        let answer: Answer = serde_json::from_slice(&stdout).map_err(|_| {
-            ProviderError::new(
-                ErrorKind::Internal,
-                "azd auth token printed something that is not a token as JSON",
-            )
-            .with_hint("update the Azure Developer CLI")
-        })?;
-        let now = host.now_secs();
-        let expires_on = match answer.expires_on.as_deref() {
-            Some(text) => expiry::rfc3339(now, text),
-            None => expiry_of(answer.token.expose())
-                .ok_or_else(|| expiry::ExpiryError::NotATime("missing".into()))
-                .and_then(|secs| expiry::at(now, secs)),
-        }
-        .map_err(|err| {
-            ProviderError::new(
-                ErrorKind::Internal,
-                format!("azd auth token gave an unusable expiry: {err}"),
-            )
-            .with_hint("update the Azure Developer CLI")
-        })?;
+        let (token, expires_on) = parse_answer(&stdout, host.now_secs())?;
         Ok(TokenSet {
-            identity: identity_of(answer.token.expose()).unwrap_or_default(),
-            access_token: answer.token,
+            identity: identity_of(token.expose()).unwrap_or_default(),
+            access_token: token,
             expires_on,
             refresh_token: None,
             // Never cached by us: see the crate documentation.
             reuse: Some(Reuse::default()),
         })
     }
+}
+
+/// `azd auth token --output json`'s answer: the token and its checked expiry.
+pub(crate) fn parse_answer(stdout: &[u8], now: u64) -> Result<(Secret, u64), ProviderError> {
+    let answer: Answer = serde_json::from_slice(stdout).map_err(|_| {
+        ProviderError::new(
+            ErrorKind::Internal,
+            "azd auth token printed something that is not a token as JSON",
+        )
+        .with_hint("update the Azure Developer CLI")
+    })?;
+    let expires_on = match answer.expires_on.as_deref() {
+        Some(text) => expiry::rfc3339(now, text),
+        None => expiry_of(answer.token.expose())
+            .ok_or_else(|| expiry::ExpiryError::NotATime("missing".into()))
+            .and_then(|secs| expiry::at(now, secs)),
+    }
+    .map_err(|err| {
+        ProviderError::new(
+            ErrorKind::Internal,
+            format!("azd auth token gave an unusable expiry: {err}"),
+        )
+        .with_hint("update the Azure Developer CLI")
+    })?;
+    Ok((answer.token, expires_on))
 }

@@ -10,6 +10,13 @@ mod flow;
 
 pub use flow::AzdProvider;
 
+/// Parses `azd auth token` output as the flow does, for the fuzzer: errors are expected, panics
+/// are bugs.
+#[doc(hidden)]
+pub fn fuzz_parse_answer(stdout: &[u8]) -> bool {
+    flow::parse_answer(stdout, 1_800_000_000).is_ok()
+}
+
 use kubectl_aad_contract::{LoginMode, Registration};
 
 inventory::submit! { Registration { login: LoginMode::Azd, provider: &AzdProvider } }

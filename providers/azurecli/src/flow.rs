@@ -63,27 +63,7 @@ impl Provider for AzureCliProvider {
             .map(|d| FileStamp::of(&d.join(profile::PROFILE_FILE)));
         let timeout = Duration::from_secs(request.timeout_secs.max(1));
         let stdout = AZ.run(&args, timeout, host)?;
-        let answer: Answer = serde_json::from_slice(&stdout).map_err(|_| {
-            ProviderError::new(
-                ErrorKind::Internal,
-                "az account get-access-token printed something that is not a token as JSON",
-            )
-            .with_hint("update the Azure CLI (`az upgrade`)")
-        })?;
-        let now = host.now_secs();
-        let expires_on = match &answer.expires_on {
-            Some(value) => expiry::seconds(value).and_then(|secs| expiry::at(now, secs)),
-            None => expiry_of(answer.access_token.expose())
-                .ok_or_else(|| expiry::ExpiryError::NotATime("missing".into()))
-                .and_then(|secs| expiry::at(now, secs)),
-        }
-        .map_err(|err| {
-            ProviderError::new(
-                ErrorKind::Internal,
-                format!("az account get-access-token gave an unusable expiry: {err}"),
-            )
-            .with_hint("update the Azure CLI (`az upgrade`)")
-        })?;
+        let (access_token, expires_on) = parse_answer(&stdout, host.now_secs())?;
         // If az's profile changed while az ran (a concurrent `az logout`), do not cache at all.
         let reuse = match (&dir, &profile_before) {
             (Some(dir), Some(before)) if before.holds() => Reuse {
@@ -93,11 +73,36 @@ impl Provider for AzureCliProvider {
             _ => Reuse::default(),
         };
         Ok(TokenSet {
-            identity: identity_of(answer.access_token.expose()).unwrap_or_default(),
-            access_token: answer.access_token,
+            identity: identity_of(access_token.expose()).unwrap_or_default(),
+            access_token,
             expires_on,
             refresh_token: None,
             reuse: Some(reuse),
         })
     }
+}
+
+/// `az account get-access-token -o json`'s answer: the token and its checked expiry.
+pub(crate) fn parse_answer(stdout: &[u8], now: u64) -> Result<(Secret, u64), ProviderError> {
+    let answer: Answer = serde_json::from_slice(stdout).map_err(|_| {
+        ProviderError::new(
+            ErrorKind::Internal,
+            "az account get-access-token printed something that is not a token as JSON",
+        )
+        .with_hint("update the Azure CLI (`az upgrade`)")
+    })?;
+    let expires_on = match &answer.expires_on {
+        Some(value) => expiry::seconds(value).and_then(|secs| expiry::at(now, secs)),
+        None => expiry_of(answer.access_token.expose())
+            .ok_or_else(|| expiry::ExpiryError::NotATime("missing".into()))
+            .and_then(|secs| expiry::at(now, secs)),
+    }
+    .map_err(|err| {
+        ProviderError::new(
+            ErrorKind::Internal,
+            format!("az account get-access-token gave an unusable expiry: {err}"),
+        )
+        .with_hint("update the Azure CLI (`az upgrade`)")
+    })?;
+    Ok((answer.access_token, expires_on))
 }

@@ -16,6 +16,13 @@ mod profile;
 
 pub use flow::{AzureCliProvider, REUSE_SECS};
 
+/// Parses `az account get-access-token` output as the flow does, for the fuzzer: errors are
+/// expected, panics are bugs.
+#[doc(hidden)]
+pub fn fuzz_parse_answer(stdout: &[u8]) -> bool {
+    flow::parse_answer(stdout, 1_800_000_000).is_ok()
+}
+
 use kubectl_aad_contract::{LoginMode, Registration};
 
 inventory::submit! { Registration { login: LoginMode::AzureCli, provider: &AzureCliProvider } }

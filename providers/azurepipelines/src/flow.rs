@@ -76,7 +76,12 @@ fn fetch_oidc_token(
         let message = serde_json::from_slice::<Refusal>(&body)
             .ok()
             .and_then(|r| r.message)
-            .map(|m| format!(": {}", m.lines().next().unwrap_or_default()))
+            .map(|m| {
+                format!(
+                    ": {}",
+                    kubectl_aad_entra::text::one_line(m.lines().next().unwrap_or_default(), 300)
+                )
+            })
             .unwrap_or_default();
         let hint = match status.as_u16() {
             401 | 403 => {

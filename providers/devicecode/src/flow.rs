@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use kubectl_aad_contract::{
     ErrorKind, Host, Provider, ProviderError, Secret, TokenRequest, TokenSet,
 };
-use kubectl_aad_entra::{EntraClient, browser, http, user_scope};
+use kubectl_aad_entra::{EntraClient, browser, http, text, user_scope};
 use serde::Deserialize;
 
 /// The device code grant.
@@ -25,14 +25,54 @@ struct DeviceAuthorization {
     message: Option<String>,
 }
 
-/// v2.0 sends numbers, v1 sends strings.
+/// v2.0 sends numbers, v1 sends strings; anything else counts as absent (0), and the bounds
+/// below decide.
 fn seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
     let value = serde_json::Value::deserialize(deserializer)?;
-    Ok(match value {
-        serde_json::Value::Number(n) => n.as_u64().unwrap_or(0),
-        serde_json::Value::String(s) => s.trim().parse().unwrap_or(0),
-        _ => 0,
+    Ok(kubectl_aad_entra::expiry::seconds(&value).unwrap_or(0))
+}
+
+/// The longest a code is polled for, whatever the authority says (Entra ID's live 15 minutes):
+/// no endless wait holding the cache lock.
+const MAX_CODE_LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// The polling interval: at least a second (no hammering), at most half a minute (no sleeping
+/// past a code's life), whatever the authority or `slow_down` says.
+const INTERVAL: std::ops::RangeInclusive<Duration> =
+    Duration::from_secs(1)..=Duration::from_secs(30);
+
+/// A device authorization, bounded and ready to show.
+pub(crate) struct Authorization {
+    pub(crate) device_code: Secret,
+    pub(crate) verification_uri: String,
+    /// The line for the user, safe for the terminal.
+    pub(crate) message: String,
+    /// How long to poll.
+    pub(crate) lifetime: Duration,
+    /// How often to poll.
+    pub(crate) interval: Duration,
+}
+
+/// Reads the `/devicecode` answer; `None` when it is not one.
+pub(crate) fn parse_authorization(body: &[u8]) -> Option<Authorization> {
+    let raw: DeviceAuthorization = serde_json::from_slice(body).ok()?;
+    // The authority's words reach the user's terminal: no escape sequences, one line.
+    let message = raw.message.clone().unwrap_or_else(|| {
+        format!(
+            "To sign in, use a web browser to open the page {} and enter the code {} to authenticate.",
+            raw.verification_uri, raw.user_code
+        )
+    });
+    Some(Authorization {
+        message: text::one_line(&message, 500),
+        lifetime: Duration::from_secs(raw.expires_in.max(1)).min(MAX_CODE_LIFETIME),
+        interval: bounded_interval(Duration::from_secs(raw.interval)),
+        device_code: raw.device_code,
+        verification_uri: raw.verification_uri,
     })
+}
+
+fn bounded_interval(interval: Duration) -> Duration {
+    interval.clamp(*INTERVAL.start(), *INTERVAL.end())
 }
 
 impl Provider for DeviceCodeProvider {
@@ -65,16 +105,14 @@ impl Provider for DeviceCodeProvider {
                 &code_endpoint,
             ));
         }
-        let authorization: DeviceAuthorization = serde_json::from_slice(&body).map_err(|_| {
+        let authorization = parse_authorization(&body).ok_or_else(|| {
             ProviderError::new(
                 ErrorKind::Internal,
                 format!("{code_endpoint} answered with a body that is not a device authorization"),
             )
         })?;
-        host.message(authorization.message.as_deref().unwrap_or(&format!(
-            "To sign in, use a web browser to open the page {} and enter the code {} to authenticate.",
-            authorization.verification_uri, authorization.user_code
-        ))); // A person is at this terminal: open the page for them; the code is on their screen.
+        host.message(&authorization.message);
+        // A person is at this terminal: open the page for them; the code is on their screen.
         if request.interactive
             && browser::open(
                 &authorization.verification_uri,
@@ -84,7 +122,7 @@ impl Provider for DeviceCodeProvider {
         {
             host.message(&format!(
                 "Opened {} in the browser; enter the code there.",
-                authorization.verification_uri
+                text::one_line(&authorization.verification_uri, 200)
             ));
         }
 
@@ -102,8 +140,8 @@ impl Provider for DeviceCodeProvider {
                 ("device_code", authorization.device_code.expose()),
             ]);
         }
-        let deadline = Instant::now() + Duration::from_secs(authorization.expires_in.max(1));
-        let mut interval = Duration::from_secs(authorization.interval.max(1));
+        let deadline = Instant::now() + authorization.lifetime;
+        let mut interval = authorization.interval;
         loop {
             std::thread::sleep(interval);
             if Instant::now() >= deadline {
@@ -115,7 +153,9 @@ impl Provider for DeviceCodeProvider {
                     Some("authorization_pending") => {
                         host.debug("waiting for the sign-in to complete")
                     }
-                    Some("slow_down") => interval += Duration::from_secs(5),
+                    Some("slow_down") => {
+                        interval = bounded_interval(interval + Duration::from_secs(5))
+                    }
                     Some("expired_token" | "code_expired") => return Err(expired()),
                     _ => return Err(failure.error),
                 },

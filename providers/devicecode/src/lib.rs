@@ -15,6 +15,13 @@ mod flow;
 
 pub use flow::DeviceCodeProvider;
 
+/// Parses a device authorization answer as the flow does (bounds, message), for the fuzzer:
+/// errors are expected, panics are bugs.
+#[doc(hidden)]
+pub fn fuzz_parse_authorization(body: &[u8]) -> bool {
+    flow::parse_authorization(body).is_some()
+}
+
 use kubectl_aad_contract::{LoginMode, Registration};
 
 inventory::submit! { Registration { login: LoginMode::DeviceCode, provider: &DeviceCodeProvider } }

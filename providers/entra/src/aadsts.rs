@@ -29,14 +29,12 @@ fn code_of(body: &ErrorBody) -> Option<u64> {
     })
 }
 
-/// The first line of the description, without Entra's trace/correlation lines.
+/// The first line of the description, without Entra's trace/correlation lines, safe for the
+/// terminal.
 fn summary(description: &str) -> String {
     let first = description.lines().next().unwrap_or_default().trim();
-    first
-        .split(" Trace ID:")
-        .next()
-        .unwrap_or(first)
-        .trim()
+    let first = first.split(" Trace ID:").next().unwrap_or(first);
+    crate::text::one_line(first, 400)
         .trim_end_matches('.')
         .to_owned()
 }
@@ -106,7 +104,7 @@ pub fn to_provider_error(status: u16, body: &[u8], endpoint: &str) -> ProviderEr
         _ => ErrorKind::Authentication,
     };
     let what = if parsed.error_description.is_empty() {
-        parsed.error.clone()
+        crate::text::one_line(&parsed.error, 100)
     } else {
         summary(&parsed.error_description)
     };
@@ -115,9 +113,9 @@ pub fn to_provider_error(status: u16, body: &[u8], endpoint: &str) -> ProviderEr
         format!(
             "Entra ID refused the token request ({}): {what}",
             if parsed.error.is_empty() {
-                "error"
+                "error".to_owned()
             } else {
-                &parsed.error
+                crate::text::one_line(&parsed.error, 60)
             }
         ),
     );

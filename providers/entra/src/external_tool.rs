@@ -7,6 +7,8 @@
 
 use std::io::Read;
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -37,6 +39,14 @@ pub enum ToolError {
         /// The limit.
         secs: u64,
     },
+    /// The program printed more than we read from any tool.
+    #[error("{program} printed more than {limit} bytes and was stopped")]
+    TooMuchOutput {
+        /// The program.
+        program: String,
+        /// The limit.
+        limit: usize,
+    },
     /// Starting or waiting for it failed.
     #[error("cannot run {program}: {source}")]
     Io {
@@ -47,7 +57,14 @@ pub enum ToolError {
     },
 }
 
-/// Runs `program args…` with no stdin, capturing both outputs, for at most `timeout`.
+/// The most a tool may print on stdout (a token answer is a few KiB).
+pub const MAX_STDOUT_BYTES: usize = 1 << 20;
+/// The most of a tool's stderr kept (its warnings and errors).
+pub const MAX_STDERR_BYTES: usize = 64 * 1024;
+
+/// Runs `program args…` with no stdin, capturing both outputs, for at most `timeout`. The tool
+/// runs in a process group of its own, which is ended whole (az is a Python process that may
+/// start others) when it overruns the timeout or prints more than [`MAX_STDOUT_BYTES`].
 pub fn run_tool(program: &str, args: &[&str], timeout: Duration) -> Result<ToolOutput, ToolError> {
     let mut child = spawn(program, args).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => ToolError::NotFound(program.to_owned()),
@@ -56,17 +73,28 @@ pub fn run_tool(program: &str, args: &[&str], timeout: Duration) -> Result<ToolO
             source,
         },
     })?;
-    let stdout = child.stdout.take().map(drain);
-    let stderr = child.stderr.take().map(drain);
-    let deadline = Instant::now() + timeout;
+    let overflowed = Arc::new(AtomicBool::new(false));
+    let stdout = child
+        .stdout
+        .take()
+        .map(|p| drain(p, MAX_STDOUT_BYTES, overflowed.clone()));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|p| drain(p, MAX_STDERR_BYTES, Arc::new(AtomicBool::new(false))));
+    let deadline = Instant::now().checked_add(timeout);
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                // The reader threads are left behind: a grandchild of the tool may still hold
-                // the pipes open, and we are about to exit with the error anyway.
+            Ok(None) if overflowed.load(Ordering::Relaxed) => {
+                end_group(&mut child);
+                return Err(ToolError::TooMuchOutput {
+                    program: program.to_owned(),
+                    limit: MAX_STDOUT_BYTES,
+                });
+            }
+            Ok(None) if deadline.is_some_and(|d| Instant::now() >= d) => {
+                end_group(&mut child);
                 return Err(ToolError::Timeout {
                     program: program.to_owned(),
                     secs: timeout.as_secs(),
@@ -74,6 +102,7 @@ pub fn run_tool(program: &str, args: &[&str], timeout: Duration) -> Result<ToolO
             }
             Ok(None) => thread::sleep(Duration::from_millis(10)),
             Err(source) => {
+                end_group(&mut child);
                 return Err(ToolError::Io {
                     program: program.to_owned(),
                     source,
@@ -86,21 +115,42 @@ pub fn run_tool(program: &str, args: &[&str], timeout: Duration) -> Result<ToolO
             .and_then(|handle| handle.join().ok())
             .unwrap_or_default()
     };
+    let stdout = collect(stdout);
+    if overflowed.load(Ordering::Relaxed) {
+        return Err(ToolError::TooMuchOutput {
+            program: program.to_owned(),
+            limit: MAX_STDOUT_BYTES,
+        });
+    }
     Ok(ToolOutput {
-        stdout: collect(stdout),
+        stdout,
         stderr: String::from_utf8_lossy(&collect(stderr)).into_owned(),
         status,
     })
 }
 
+/// Ends the tool and everything it started: the whole process group on Unix.
+fn end_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 fn spawn(program: &str, args: &[&str]) -> std::io::Result<std::process::Child> {
     let start = |program: &str| {
-        Command::new(program)
+        let mut command = Command::new(program);
+        command
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+            .stderr(Stdio::piped());
+        // Its own process group, so that a timeout ends the tool's children too.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        command.spawn()
     };
     // On Windows the Azure CLI is `az.cmd`, which Command does not find by its bare name.
     match start(program) {
@@ -111,11 +161,29 @@ fn spawn(program: &str, args: &[&str]) -> std::io::Result<std::process::Child> {
     }
 }
 
-fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+/// Reads a pipe to its end, keeping at most `limit` bytes; past that it flags `overflowed` and
+/// discards the rest (so the tool never blocks on a full pipe while it is being ended).
+fn drain(
+    mut pipe: impl Read + Send + 'static,
+    limit: usize,
+    overflowed: Arc<AtomicBool>,
+) -> thread::JoinHandle<Vec<u8>> {
     thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        bytes
+        let mut kept = Vec::new();
+        let mut buffer = [0u8; 8192];
+        loop {
+            match pipe.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let room = limit.saturating_sub(kept.len());
+                    kept.extend_from_slice(&buffer[..n.min(room)]);
+                    if n > room {
+                        overflowed.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+        kept
     })
 }
 
@@ -159,6 +227,11 @@ impl SignInTool {
             .with_hint(format!(
                 "raise --timeout (or AZURE_CLI_TIMEOUT), or check that `{command}` works"
             )),
+            err @ ToolError::TooMuchOutput { .. } => {
+                ProviderError::new(ErrorKind::Internal, err.to_string()).with_hint(format!(
+                    "check that `{command}` prints only its JSON answer"
+                ))
+            }
             other => ProviderError::new(ErrorKind::Internal, other.to_string()),
         })?;
         let head = args.iter().take(2).copied().collect::<Vec<_>>().join(" ");
@@ -185,10 +258,21 @@ impl SignInTool {
             });
         }
         for line in output.stderr.lines().filter(|l| !l.trim().is_empty()) {
-            host.message(&format!("{}: {line}", self.program));
+            host.message(&format!(
+                "{}: {}",
+                self.program,
+                crate::text::one_line(line, 400)
+            ));
         }
         Ok(output.stdout)
     }
+}
+
+/// Summarises a failed tool's outputs as the flows do, for the fuzzer.
+#[doc(hidden)]
+pub fn fuzz_failure_summary(stdout: &[u8], stderr: &str) -> String {
+    let summary = error_summary(stderr);
+    console_message(stdout).unwrap_or(summary)
 }
 
 /// The text of a JSON console message (`{"data": {"message": …}}`), which azd prints on stdout
@@ -218,11 +302,7 @@ pub fn error_summary(stderr: &str) -> String {
     } else {
         errors.join("; ")
     };
-    const MAX: usize = 300;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text,
-    }
+    crate::text::one_line(&text, 300)
 }
 
 #[cfg(test)]
@@ -261,5 +341,27 @@ mod tests {
             run_tool("sleep", &["5"], Duration::from_millis(200)),
             Err(ToolError::Timeout { .. })
         ));
+        assert!(matches!(
+            run_tool("yes", &[], Duration::from_secs(30)),
+            Err(ToolError::TooMuchOutput { .. })
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_timeout_ends_the_tools_children_too() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pid_file = dir.path().join("child.pid");
+        let script = format!("sleep 60 & echo $! > {}; wait", pid_file.display());
+        let result = run_tool("sh", &["-c", &script], Duration::from_millis(500));
+        assert!(matches!(result, Err(ToolError::Timeout { .. })));
+        let pid = std::fs::read_to_string(&pid_file).expect("pid");
+        std::thread::sleep(Duration::from_millis(100));
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+        assert!(
+            status.is_empty() || status.contains(") Z "),
+            "the grandchild is gone (or a zombie of init): {status}"
+        );
     }
 }

@@ -34,7 +34,15 @@ pub fn exchange_federated_token(
         "exchanging a federated token at {endpoint} for client {}",
         request.client_id
     ));
+    // An authority that echoes the assertion back must not get it printed.
+    let scrub = |mut err: ProviderError| {
+        let assertion = assertion.expose().trim();
+        err.message = err.message.replace(assertion, "****");
+        err.hint = err.hint.map(|hint| hint.replace(assertion, "****"));
+        err
+    };
     client
-        .post_token(&endpoint, &form)?
+        .post_token(&endpoint, &form)
+        .map_err(scrub)?
         .into_token_set(host.now_secs())
 }

@@ -15,6 +15,7 @@
 //! * [`external_tool`] runs `az` / `azd` with captured outputs and a timeout.
 //! * [`expiry`] is the one checked conversion of every expiry an answer carries.
 //! * [`http`] sends every request: no redirects, bounded answers, https-only authorities.
+//! * [`text`] makes outside text safe for the terminal (no escape sequences, one line, bounded).
 //! * [`cloud`] names the Azure clouds and their authority hosts; [`jwt`] reads token claims
 //!   (the one decoder the host and every flow use).
 //!
@@ -30,6 +31,7 @@ pub mod external_tool;
 mod federated;
 pub mod http;
 pub mod jwt;
+pub mod text;
 
 pub use federated::exchange_federated_token;
 

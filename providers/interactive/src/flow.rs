@@ -73,7 +73,7 @@ impl Provider for InteractiveProvider {
                 "Could not open a browser. To sign in, open this URL:\n{url}"
             ));
         }
-        let outcome = loopback::wait(&listener, &path, Instant::now() + SIGN_IN_WINDOW)
+        let outcome = loopback::wait(&listener, &path, &state, Instant::now() + SIGN_IN_WINDOW)
             .ok_or_else(|| {
                 ProviderError::new(
                     ErrorKind::Timeout,
@@ -83,22 +83,17 @@ impl Provider for InteractiveProvider {
             })?;
         drop(listener);
         let code = match outcome {
-            Outcome::Code {
-                code,
-                state: returned,
-            } if returned == state => Secret::new(code),
-            Outcome::Code { .. } => {
-                return Err(ProviderError::new(
-                    ErrorKind::Authentication,
-                    "the sign-in response had the wrong state; it was not the answer to our request",
-                ));
-            }
+            Outcome::Code(code) => Secret::new(code),
             Outcome::Error { error, description } => {
                 return Err(ProviderError::new(
                     ErrorKind::Authentication,
                     format!(
-                        "the sign-in failed ({error}): {}",
-                        description.lines().next().unwrap_or_default()
+                        "the sign-in failed ({}): {}",
+                        kubectl_aad_entra::text::one_line(&error, 60),
+                        kubectl_aad_entra::text::one_line(
+                            description.lines().next().unwrap_or_default(),
+                            300
+                        )
                     ),
                 ));
             }

@@ -72,13 +72,7 @@ impl Provider for MsiProvider {
             let (status, body) = (answer.status, answer.body);
             let retry_after = answer.retry_after.map(|wait| wait.min(MAX_RETRY_AFTER));
             if status.is_success() {
-                let tokens: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
-                    ProviderError::new(
-                        ErrorKind::Internal,
-                        format!("{what} answered {status} with a body that is not a token"),
-                    )
-                })?;
-                return tokens.into_token_set(host.now_secs());
+                return success(what, &body, host.now_secs());
             }
             let transient = matches!(status.as_u16(), 404 | 408 | 410 | 429 | 500..=599);
             let wait = retry_after.unwrap_or(backoff);
@@ -94,6 +88,31 @@ impl Provider for MsiProvider {
             ErrorKind::Internal,
             "managed identity retries ended without an answer",
         ))
+    }
+}
+
+/// A successful answer: the token set.
+fn success(what: &str, body: &[u8], now: u64) -> Result<TokenSet, ProviderError> {
+    let tokens: TokenResponse = serde_json::from_slice(body).map_err(|_| {
+        ProviderError::new(
+            ErrorKind::Internal,
+            format!("{what} answered with a body that is not a token"),
+        )
+    })?;
+    tokens.into_token_set(now)
+}
+
+/// An answer of any status read as the flow reads it (for the fuzzer).
+pub(crate) fn read_answer(status: u16, body: &[u8], now: u64) -> Result<TokenSet, ProviderError> {
+    match status {
+        200..=299 => success("the endpoint", body, now),
+        _ => Err(refusal(
+            "the endpoint",
+            status,
+            body,
+            &TokenRequest::new(kubectl_aad_contract::LoginMode::Msi),
+            matches!(status, 404 | 408 | 410 | 429 | 500..=599),
+        )),
     }
 }
 
@@ -172,13 +191,8 @@ fn refusal(
         .as_ref()
         .and_then(|b| b.error_description.clone().or_else(|| b.error.clone()))
         .unwrap_or_default();
-    let description: String = description
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(300)
-        .collect();
+    let description =
+        kubectl_aad_entra::text::one_line(description.lines().next().unwrap_or_default(), 300);
     let message = if description.is_empty() {
         format!("{what} answered {status}")
     } else {

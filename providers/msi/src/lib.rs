@@ -19,6 +19,13 @@ mod flow;
 
 pub use flow::MsiProvider;
 
+/// Reads a managed-identity endpoint's answer (`status`, `body`) as the flow does, for the
+/// fuzzer: errors are expected, panics are bugs.
+#[doc(hidden)]
+pub fn fuzz_answer(status: u16, body: &[u8]) -> bool {
+    flow::read_answer(status, body, 1_800_000_000).is_ok()
+}
+
 use kubectl_aad_contract::{LoginMode, Registration};
 
 inventory::submit! { Registration { login: LoginMode::Msi, provider: &MsiProvider } }

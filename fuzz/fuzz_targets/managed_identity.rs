@@ -1,0 +1,13 @@
+//! IMDS, App Service and Cloud Shell answers, successes and refusals: no panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let status = match data.first() {
+        Some(b) if b % 2 == 0 => 200,
+        Some(b) => 400 + u16::from(*b),
+        None => 200,
+    };
+    let _ = kubectl_aad_msi::fuzz_answer(status, data.get(1..).unwrap_or_default());
+});
