@@ -8,6 +8,6 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(response) = serde_json::from_slice::<TokenResponse>(data) {
         let _ = response.into_token_set(1_800_000_000);
     }
-    let _ = aadsts::to_provider_error(400, data, "https://login/t/oauth2/v2.0/token");
+    let _ = aadsts::to_provider_error(400, data, "https://login/t/oauth2/v2.0/token", aadsts::Grant::Refresh);
     let _ = aadsts::oauth_error(data);
 });

@@ -160,24 +160,33 @@ fn refresh_or_sign_in(
 ) -> anyhow::Result<TokenSet> {
     env.log(5, "redeeming the cached refresh token");
     env.hold_secret(refresh_token.expose());
-    match provider.refresh(request, refresh_token, env) {
+    let refused = match provider.refresh(request, refresh_token, env) {
         Ok(tokens) => return Ok(tokens),
-        Err(err) if err.kind == ErrorKind::InvalidGrant => {
-            env.log(
-                1,
-                &format!(
-                    "the refresh token was refused ({}); signing in again",
-                    err.message
-                ),
-            );
-            let _ = miss.cache.remove(miss.key);
-        }
-        Err(err) => env.log(
-            1,
-            &format!("refresh failed ({}); signing in again", err.message),
-        ),
+        Err(err) => err,
+    };
+    // A dead refresh token (by its AADSTS code, whatever `error` says) is dropped, so that it
+    // is never presented again.
+    if refused.kind == ErrorKind::InvalidGrant {
+        let _ = miss.cache.remove(miss.key);
     }
-    sign_in(miss, provider, request, env)
+    env.log(
+        1,
+        &format!(
+            "the refresh token was refused ({}); signing in again",
+            refused.message
+        ),
+    );
+    env.log(5, &format!("running the {} flow", request.login));
+    match provider.acquire(request, env) {
+        Ok(tokens) => Ok(tokens),
+        // Nobody can sign in here: say why the cached sign-in ended, and what to run.
+        Err(err) if err.kind == ErrorKind::InteractionRequired => Err(anyhow::anyhow!(
+            "the cached sign-in could not be refreshed: {}; signing in again needs a person: run `{}` in a terminal, then retry",
+            refused.message,
+            argv::login_command(miss.lookup.program, miss.lookup.settings)
+        )),
+        Err(err) => Err(provider_error(err)),
+    }
 }
 
 /// Runs the grant flow; a flow that needs a person in a run without one names the `login`

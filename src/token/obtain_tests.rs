@@ -281,3 +281,23 @@ fn unmet_requirements_are_reported_before_the_provider_runs() {
     );
     assert!(w.fake.calls().is_empty());
 }
+
+#[test]
+fn a_refused_refresh_that_needs_a_person_says_why_and_what_to_run() {
+    let fake = Fake::default();
+    if let Ok(mut script) = fake.0.lock() {
+        script.refresh = Some(Err(ProviderError::new(
+            ErrorKind::InvalidGrant,
+            "Entra ID refused the token request (invalid_grant): the refresh token expired after too long without use — AADSTS700082",
+        )));
+        script.acquire = Some(Err(ProviderError::new(
+            ErrorKind::InteractionRequired,
+            "needs a person",
+        )));
+    }
+    let w = world(fake);
+    w.store("stale", NOW + 10, Some("old-rt"));
+    let err = w.run(false).expect_err("nobody to sign in").to_string();
+    assert!(err.starts_with("the cached sign-in could not be refreshed: Entra ID refused the token request (invalid_grant): the refresh token expired after too long without use — AADSTS700082; signing in again needs a person: run `kubectl-aad login -l devicecode "), "{err}");
+    assert_eq!(w.cached(), None, "the dead refresh token was dropped");
+}

@@ -57,13 +57,17 @@ pub(super) fn margin(obtained_at: u64, expires_on: u64) -> u64 {
 
 /// When to tell kubectl the token expires: the real expiry less the margin, or the end of the
 /// entry's reuse window if that comes first (so kubectl asks again and `az logout` is noticed).
+/// A token that is never stored (a zero window, azd's) is kubectl's to keep in memory until its
+/// own expiry less the margin, as kubelogin does.
 pub(crate) fn reported_expiry(entry: &CacheEntry) -> u64 {
     let expiry = entry
         .expires_on
         .saturating_sub(margin(entry.obtained_at, entry.expires_on));
     match &entry.reuse {
-        Some(reuse) => expiry.min(entry.obtained_at.saturating_add(reuse.max_age_secs)),
-        None => expiry,
+        Some(reuse) if reuse.max_age_secs > 0 => {
+            expiry.min(entry.obtained_at.saturating_add(reuse.max_age_secs))
+        }
+        _ => expiry,
     }
 }
 
@@ -95,10 +99,11 @@ pub(crate) fn decide(facts: Facts<'_>) -> Decision {
     }
 }
 
-/// Whether a just-obtained entry is worth storing: it would be used right away. A token that a
-/// provider says must not be reused (a zero reuse window) is not.
+/// Whether a just-obtained entry is worth storing: it would be used right away, and its
+/// provider allows reuse (a zero reuse window means never from our cache).
 pub(crate) fn worth_storing(entry: &CacheEntry) -> bool {
-    fresh_by_time(entry, entry.obtained_at)
+    entry.reuse.as_ref().is_none_or(|r| r.max_age_secs > 0)
+        && fresh_by_time(entry, entry.obtained_at)
 }
 
 #[cfg(test)]
@@ -139,6 +144,11 @@ mod tests {
         assert!(worth_storing(&e));
         e.reuse = Some(kubectl_aad_contract::Reuse::default());
         assert!(!worth_storing(&e));
+        assert_eq!(
+            reported_expiry(&e),
+            1000 + 3600 - 300,
+            "kubectl keeps it until near its expiry"
+        );
     }
 
     #[test]

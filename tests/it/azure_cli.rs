@@ -335,9 +335,17 @@ fn azd_through_kubectl_and_its_failures() {
     };
     let mut get_token = cluster.get_token(&["-l", "azd"]);
     azd_env(&cluster, &mut get_token);
-    assert_one_line_failure(
-        &run(&mut get_token),
-        "not logged in, run `azd auth login` to login",
+    let output = run(&mut get_token);
+    assert_one_line_failure(&output, "not logged in, run `azd auth login` to login");
+    assert!(
+        stderr(&output).contains("; run `azd auth login`, then retry"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !stderr(&output).contains('{'),
+        "azd's JSON never reaches the user: {}",
+        stderr(&output)
     );
 
     let mut login = cluster.env.command("azd");
@@ -366,6 +374,25 @@ fn azd_through_kubectl_and_its_failures() {
             .any(|r| r.client_id.as_deref() == Some(SECRET_APP)),
         "azd's token came from the emulator"
     );
+    // kubectl is told azd's own expiry: one azd run per kubectl process, not one per request
+    // (`get namespaces` makes several discovery requests; this API server answers them 404).
+    cluster.emulator.clear_log();
+    for args in [
+        &["get", "namespaces"][..],
+        &["get", "--raw", "/version"][..],
+    ] {
+        let mut command = cluster.kubectl();
+        command.args(args);
+        azd_env(&cluster, &mut command);
+        run(&mut command);
+    }
+    let azd_runs = cluster
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.client_id.as_deref() == Some(SECRET_APP))
+        .count();
+    assert_eq!(azd_runs, 2, "one azd run per kubectl process");
 
     let output = run(cluster
         .get_token(&["-l", "azd"])

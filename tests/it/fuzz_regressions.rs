@@ -51,7 +51,12 @@ fn every_seed_and_regression_input_is_handled_without_a_panic() {
         if let Ok(response) = serde_json::from_slice::<kubectl_aad_entra::TokenResponse>(&data) {
             let _ = response.into_token_set(1_800_000_000);
         }
-        let _ = kubectl_aad_entra::aadsts::to_provider_error(400, &data, "e");
+        let _ = kubectl_aad_entra::aadsts::to_provider_error(
+            400,
+            &data,
+            "e",
+            kubectl_aad_entra::aadsts::Grant::Refresh,
+        );
         replayed += 1;
     }
     for (_, data) in inputs("jwt_claims") {

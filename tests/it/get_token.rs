@@ -44,6 +44,8 @@ fn invalid_options_fail_before_any_work() {
             "--timeout \"soon\" is not a positive duration",
         ),
         (vec!["--pop-enabled"], "--pop-claims is required"),
+        (vec!["--timeout", "99999999999h"], "at most 24h"),
+        (vec!["--tenant-id", "../../evil"], "is not a tenant"),
     ] {
         let output = run(env
             .aad()
@@ -79,4 +81,27 @@ fn a_cache_folder_others_can_write_is_refused_with_the_fix() {
         .arg(&cache)
         .env("KUBECTL_AAD_LOCK_WAIT", "1s"));
     assert_one_line_failure(&output, "chmod 700");
+}
+
+#[test]
+fn without_home_there_is_no_default_cache_folder() {
+    let env = TestEnv::new();
+    let output = run(env
+        .aad()
+        .args([
+            "get-token",
+            "-l",
+            "spn",
+            "--server-id",
+            SERVER,
+            "--client-id",
+            "c",
+        ])
+        .args(["--tenant-id", "t", "--client-secret", "x"])
+        .env_remove("HOME"));
+    assert_one_line_failure(&output, "HOME is not set");
+    assert!(
+        !env.path(".kube").exists(),
+        "nothing was written in the current folder"
+    );
 }

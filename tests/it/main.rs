@@ -38,5 +38,7 @@ mod trust;
 mod local_attacker;
 // convert-kubeconfig among other writers and users: locks, owners, backups, secrets.
 mod kubeconfig_writes;
+// real-world answer shapes and the one line each failure becomes.
+mod real_answers;
 // version, completion, usage errors.
 mod misc;

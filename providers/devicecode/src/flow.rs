@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use kubectl_aad_contract::{
     ErrorKind, Host, Provider, ProviderError, Secret, TokenRequest, TokenSet,
 };
-use kubectl_aad_entra::{EntraClient, browser, http, text, user_scope};
+use kubectl_aad_entra::{EntraClient, aadsts, browser, http, text, user_scope};
 use serde::Deserialize;
 
 /// The device code grant.
@@ -99,10 +99,11 @@ impl Provider for DeviceCodeProvider {
         )?;
         let (status, body) = (answer.status, answer.body);
         if !status.is_success() {
-            return Err(kubectl_aad_entra::aadsts::to_provider_error(
+            return Err(aadsts::to_provider_error(
                 status.as_u16(),
                 &body,
                 &code_endpoint,
+                aadsts::Grant::UserSignIn,
             ));
         }
         let authorization = parse_authorization(&body).ok_or_else(|| {
@@ -156,8 +157,14 @@ impl Provider for DeviceCodeProvider {
                     Some("slow_down") => {
                         interval = bounded_interval(interval + Duration::from_secs(5))
                     }
-                    Some("expired_token" | "code_expired") => return Err(expired()),
-                    _ => return Err(failure.error),
+                    Some(ending) => match aadsts::device_code_ending(ending) {
+                        Some((meaning, fix)) => {
+                            return Err(ProviderError::new(ErrorKind::Authentication, meaning)
+                                .with_hint(fix));
+                        }
+                        None => return Err(failure.error),
+                    },
+                    None => return Err(failure.error),
                 },
             }
         }
@@ -179,4 +186,25 @@ fn expired() -> ProviderError {
         "the device code expired before the sign-in was completed",
     )
     .with_hint("run the command again and enter the new code")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_authoritys_numbers_and_words_are_bounded() {
+        let hostile = br#"{"device_code":"d","user_code":"u","verification_uri":"https://x","expires_in":99999999999999,"interval":86400,"message":"\u001b[2Jopen https://x\u0007 now"}"#;
+        let authorization = parse_authorization(hostile).expect("parses");
+        assert_eq!(authorization.lifetime, MAX_CODE_LIFETIME);
+        assert_eq!(authorization.interval, Duration::from_secs(30));
+        assert_eq!(authorization.message, "open https://x now");
+        let shy = br#"{"device_code":"d","user_code":"u","verification_uri":"https://x","expires_in":-1,"interval":"zero"}"#;
+        let authorization = parse_authorization(shy).expect("parses");
+        assert_eq!(
+            (authorization.lifetime, authorization.interval),
+            (Duration::from_secs(1), Duration::from_secs(1))
+        );
+        assert!(parse_authorization(b"[]").is_none());
+    }
 }

@@ -152,9 +152,19 @@ impl EntraClient {
                 ))
             });
         }
+        let grant = match form
+            .iter()
+            .find(|(name, _)| *name == "grant_type")
+            .map(|(_, g)| *g)
+        {
+            Some("refresh_token") => aadsts::Grant::Refresh,
+            Some("password") => aadsts::Grant::Password,
+            Some("client_credentials") => aadsts::Grant::Client,
+            _ => aadsts::Grant::UserSignIn,
+        };
         Err(TokenFailure {
             oauth_error: aadsts::oauth_error(&body),
-            error: aadsts::to_provider_error(status.as_u16(), &body, endpoint),
+            error: aadsts::to_provider_error(status.as_u16(), &body, endpoint, grant),
         })
     }
 

@@ -242,20 +242,7 @@ impl SignInTool {
                 }
                 summary => summary,
             };
-            let signed_out = summary.contains(self.login_command);
-            let error = ProviderError::new(
-                if signed_out {
-                    ErrorKind::Authentication
-                } else {
-                    ErrorKind::Internal
-                },
-                format!("{} {head} failed: {summary}", self.program),
-            );
-            return Err(if signed_out {
-                error.with_hint(format!("run `{}`, then retry", self.login_command))
-            } else {
-                error.with_hint(format!("run `{command}` to see why"))
-            });
+            return Err(self.failure(&head, &command, summary));
         }
         for line in output.stderr.lines().filter(|l| !l.trim().is_empty()) {
             host.message(&format!(
@@ -265,6 +252,48 @@ impl SignInTool {
             ));
         }
         Ok(output.stdout)
+    }
+}
+
+impl SignInTool {
+    /// The one line for a failed run: the tool's own words, then its own fix when it gave one
+    /// (`az login --scope …`), else ours: the sign-in command when the words (or their AADSTS
+    /// code) say the session is over, else the command to see why.
+    fn failure(&self, head: &str, command: &str, summary: String) -> ProviderError {
+        let own_fix = summary.find(self.login_command).map(|at| {
+            let fix = &summary[at..];
+            let end = fix.find(['`', '\'', '"']).unwrap_or(fix.len());
+            fix[..end].trim().trim_end_matches('.').to_owned()
+        });
+        let code = summary.split("AADSTS").nth(1).and_then(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok()
+        });
+        let session_over = matches!(
+            code.map(|c| crate::aadsts::classify("", Some(c), None, 400)),
+            Some(
+                crate::aadsts::Class::DeadGrant
+                    | crate::aadsts::Class::NeedsInteraction
+                    | crate::aadsts::Class::ConditionalAccess
+            )
+        );
+        let signed_out = own_fix.is_some() || session_over;
+        let error = ProviderError::new(
+            if signed_out {
+                ErrorKind::Authentication
+            } else {
+                ErrorKind::Internal
+            },
+            format!("{} {head} failed: {summary}", self.program),
+        );
+        match (own_fix, signed_out) {
+            (Some(fix), _) => error.with_hint(format!("run `{fix}`, then retry")),
+            (None, true) => error.with_hint(format!("run `{}`, then retry", self.login_command)),
+            (None, false) => error.with_hint(format!("run `{command}` to see why")),
+        }
     }
 }
 
@@ -280,29 +309,42 @@ pub fn fuzz_failure_summary(stdout: &[u8], stderr: &str) -> String {
 fn console_message(stdout: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(stdout).ok()?;
     let message = value.get("data")?.get("message")?.as_str()?;
-    Some(error_summary(message))
+    let message = message.trim();
+    let message = message.strip_prefix("ERROR:").unwrap_or(message).trim();
+    Some(crate::text::one_line(message, 800)).filter(|m| !m.is_empty())
 }
 
-/// The lines of a tool's stderr that say what went wrong (`ERROR: …` lines, else the last
-/// non-empty line), joined into one line.
+/// What a tool's stderr says went wrong, on one line: az's `ERROR: …` and the guidance lines
+/// after it ("Interactive authentication is needed. Please run: az login --scope …", without
+/// its `WARNING:` lines); azd's JSON console messages (`--output json` writes its errors as JSON
+/// lines); else the last non-empty line. Bounded generously, so a fix at the end is never cut.
 pub fn error_summary(stderr: &str) -> String {
-    let errors: Vec<&str> = stderr
+    let lines: Vec<&str> = stderr
         .lines()
         .map(str::trim)
-        .filter(|line| line.starts_with("ERROR:"))
-        .map(|line| line.trim_start_matches("ERROR:").trim())
+        .filter(|line| !line.is_empty())
         .collect();
-    let text = if errors.is_empty() {
-        stderr
-            .lines()
-            .map(str::trim)
-            .rfind(|line| !line.is_empty())
+    let messages: Vec<String> = lines
+        .iter()
+        .filter_map(|line| console_message(line.as_bytes()))
+        .collect();
+    let text = if !messages.is_empty() {
+        messages.join(" ")
+    } else if let Some(start) = lines.iter().position(|line| line.starts_with("ERROR:")) {
+        lines[start..]
+            .iter()
+            .filter(|line| !line.starts_with("WARNING:"))
+            .map(|line| line.trim_start_matches("ERROR:").trim())
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        lines
+            .last()
+            .copied()
             .unwrap_or("no error output")
             .to_owned()
-    } else {
-        errors.join("; ")
     };
-    crate::text::one_line(&text, 300)
+    crate::text::one_line(&text, 800)
 }
 
 #[cfg(test)]
@@ -318,7 +360,59 @@ mod tests {
         );
         assert_eq!(error_summary("first\nlast line\n\n"), "last line");
         assert_eq!(error_summary(""), "no error output");
-        assert!(error_summary(&"x".repeat(1000)).chars().count() <= 301);
+        assert!(error_summary(&"x".repeat(1000)).chars().count() <= 801);
+    }
+
+    #[test]
+    fn az_guidance_and_azd_json_errors_survive_into_the_line() {
+        let az = "WARNING: Could not retrieve credential from local cache for service principal.\nERROR: AADSTS700082: The refresh token has expired due to inactivity.\nInteractive authentication is needed. Please run:\naz login --scope 6dae42f8-4368-4678-94ff-3960e28e3630/.default\n";
+        let summary = error_summary(az);
+        assert_eq!(
+            summary,
+            "AADSTS700082: The refresh token has expired due to inactivity. Interactive authentication is needed. Please run: az login --scope 6dae42f8-4368-4678-94ff-3960e28e3630/.default"
+        );
+        let tool = SignInTool {
+            program: "az",
+            name: "az",
+            install_url: "u",
+            login_command: "az login",
+        };
+        let err = tool.failure(
+            "account get-access-token",
+            "az account get-access-token",
+            summary,
+        );
+        assert_eq!(
+            err.hint.as_deref(),
+            Some(
+                "run `az login --scope 6dae42f8-4368-4678-94ff-3960e28e3630/.default`, then retry"
+            )
+        );
+        // An old az that gives no guidance: the AADSTS code says the session is over.
+        let err = tool.failure(
+            "a b",
+            "az a b",
+            error_summary("ERROR: AADSTS70043: The refresh token has expired."),
+        );
+        assert_eq!(err.hint.as_deref(), Some("run `az login`, then retry"));
+        let azd = r#"{"type":"consoleMessage","timestamp":"2026-12-01T20:00:00Z","data":{"message":"\nERROR: fetching token: not logged in, run `azd auth login` to login\n"}}"#;
+        let summary = error_summary(azd);
+        assert_eq!(
+            summary,
+            "fetching token: not logged in, run `azd auth login` to login"
+        );
+        let tool = SignInTool {
+            program: "azd",
+            name: "azd",
+            install_url: "u",
+            login_command: "azd auth login",
+        };
+        assert_eq!(
+            tool.failure("auth token", "azd auth token", summary)
+                .hint
+                .as_deref(),
+            Some("run `azd auth login`, then retry")
+        );
     }
 
     #[cfg(unix)]

@@ -4,9 +4,9 @@ use std::time::{Duration, Instant};
 
 use kubectl_aad_contract::{ErrorKind, Host, Provider, ProviderError, TokenRequest, TokenSet};
 use kubectl_aad_entra::{TokenResponse, http};
-use serde::Deserialize;
 
 use crate::endpoint::{self, DEFAULT_IMDS, Endpoint};
+use crate::refusal::refusal;
 
 /// The managed identity grant.
 pub struct MsiProvider;
@@ -20,14 +20,6 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 /// Connecting to a link-local or loopback endpoint takes milliseconds; a longer wait means there
 /// is no endpoint (not an Azure machine), which should fail fast.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    error_description: Option<String>,
-}
 
 impl Provider for MsiProvider {
     fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
@@ -177,46 +169,4 @@ fn transport_error(url: &str, endpoint: &Endpoint, err: &reqwest::Error) -> Prov
         "failed"
     };
     ProviderError::new(kind, format!("managed identity endpoint {url} {what}")).with_hint(hint)
-}
-
-fn refusal(
-    what: &str,
-    status: u16,
-    body: &[u8],
-    request: &TokenRequest,
-    transient: bool,
-) -> ProviderError {
-    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
-    let description = parsed
-        .as_ref()
-        .and_then(|b| b.error_description.clone().or_else(|| b.error.clone()))
-        .unwrap_or_default();
-    let description =
-        kubectl_aad_entra::text::one_line(description.lines().next().unwrap_or_default(), 300);
-    let message = if description.is_empty() {
-        format!("{what} answered {status}")
-    } else {
-        format!("{what} answered {status}: {description}")
-    };
-    let identity_not_found = description
-        .to_ascii_lowercase()
-        .contains("identity not found");
-    if identity_not_found {
-        let named = if !request.client_id.is_empty() {
-            format!("client id {}", request.client_id)
-        } else if let Some(id) = &request.identity_resource_id {
-            format!("resource id {id}")
-        } else {
-            "the system-assigned identity".to_owned()
-        };
-        return ProviderError::new(ErrorKind::Authentication, message).with_hint(format!(
-            "{named} is not assigned to this machine: assign it, or pass the --client-id of an identity that is (a stray AZURE_CLIENT_ID also selects one; --disable-environment-override ignores it)"
-        ));
-    }
-    let kind = if transient {
-        ErrorKind::Network
-    } else {
-        ErrorKind::Authentication
-    };
-    ProviderError::new(kind, message)
 }

@@ -16,6 +16,7 @@
 
 mod endpoint;
 mod flow;
+mod refusal;
 
 pub use flow::MsiProvider;
 

@@ -180,7 +180,13 @@ impl Emulator {
 
     /// The next managed-identity request is answered with this HTTP status.
     pub fn push_identity_fault(&self, status: u16) {
-        self.with_state(|s| s.identity_faults.push_back(status));
+        self.with_state(|s| s.identity_faults.push_back((status, None)));
+    }
+
+    /// The managed-identity endpoints answer `status` with exactly `body` (plain text unless it
+    /// is JSON) next, as a proxy or a platform quirk would.
+    pub fn push_identity_answer(&self, status: u16, body: &str) {
+        self.with_state(|s| s.identity_faults.push_back((status, Some(body.to_owned()))));
     }
 
     /// The GitHub Actions-like `ACTIONS_ID_TOKEN_REQUEST_URL` (it already has a query, as

@@ -169,6 +169,14 @@ async fn cloud_shell_token(
     response
 }
 
+/// The audiences Cloud Shell issues tokens for (a few first-party ones; here also AKS).
+const CLOUD_SHELL_AUDIENCES: [&str; 4] = [
+    "https://management.core.windows.net",
+    "https://management.azure.com",
+    "https://graph.microsoft.com",
+    crate::AKS_SERVER_ID,
+];
+
 #[derive(Clone, Copy, PartialEq)]
 enum Flavor {
     Imds,
@@ -184,9 +192,20 @@ fn answer(
     flavor: Flavor,
 ) -> Response {
     let mut state = lock(shared);
-    if let Some(status) = state.identity_faults.pop_front() {
+    if let Some((status, body)) = state.identity_faults.pop_front() {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return error(status, "temporarily_unavailable", "injected fault");
+        return match body {
+            None => error(status, "temporarily_unavailable", "injected fault"),
+            Some(body) => {
+                let json = serde_json::from_str::<Value>(&body).is_ok();
+                let kind = if json {
+                    "application/json"
+                } else {
+                    "text/plain; charset=utf-8"
+                };
+                (status, [(axum::http::header::CONTENT_TYPE, kind)], body).into_response()
+            }
+        };
     }
     let selectors = match check_headers() {
         Ok(selectors) => selectors,
@@ -230,12 +249,36 @@ fn answer(
         }
     };
     let Some(identity) = identity else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Identity not found",
-        );
+        // Each platform words it its own way.
+        return match flavor {
+            Flavor::AppService => (
+                StatusCode::BAD_REQUEST,
+                Json(json!({
+                    "statusCode": 400,
+                    "message": "No MSI found for specified ClientId/ResourceId.",
+                    "correlationId": uuid::Uuid::new_v4().to_string(),
+                })),
+            )
+                .into_response(),
+            _ => error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Identity not found",
+            ),
+        };
     };
+    if flavor == Flavor::CloudShell
+        && !CLOUD_SHELL_AUDIENCES.contains(&resource.trim_end_matches('/'))
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": {
+                "code": "AudienceNotSupported",
+                "message": format!("Audience {resource} is not a supported MSI token audience. Supported audiences: {}.", CLOUD_SHELL_AUDIENCES.join(", ")),
+            }})),
+        )
+            .into_response();
+    }
     let now = now();
     let lifetime = state.config.token_lifetime_secs;
     let mut claims = json!({

@@ -100,8 +100,9 @@ pub(crate) struct State {
     pub(crate) refresh_tokens: HashMap<String, RefreshGrant>,
     pub(crate) device_interval_secs: u64,
     pub(crate) sign_ins: Vec<String>,
-    /// HTTP statuses the managed-identity endpoints answer next, before answering normally.
-    pub(crate) identity_faults: VecDeque<u16>,
+    /// What the managed-identity endpoints answer next, before answering normally: a status,
+    /// with a raw body (`None`: an IMDS-shaped error).
+    pub(crate) identity_faults: VecDeque<(u16, Option<String>)>,
     /// The secret App Service passes in `IDENTITY_HEADER`.
     pub(crate) identity_header: String,
     /// External OIDC issuers whose keys the emulator knows (federated credentials).

@@ -7,7 +7,8 @@
 //!   `$AZURE_AUTHORITY_HOST` and the CA `$SSL_CERT_FILE`, i.e. the emulator.
 //! * `azd auth token --output json --scope S [--tenant-id T]` prints
 //!   `{"token": "<jwt>", "expiresOn": "<RFC 3339>"}`, a real token from the emulator.
-//! * Not signed in: exit 1 with `ERROR: not logged in, run `azd auth login` to login` on stderr.
+//! * Not signed in: exit 1 with `ERROR: not logged in, run `azd auth login` to login` on stderr
+//!   — with `--output json` as a JSON console message line, as real azd writes its errors.
 //! * `azd auth logout` forgets the sign-in.
 //!   `AZD_STANDIN_SLEEP=<secs>` makes every command hang first (for timeout tests).
 
@@ -23,8 +24,22 @@ fn main() {
     {
         std::thread::sleep(Duration::from_secs(secs));
     }
-    let code = match run(std::env::args().skip(1).collect()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json = args
+        .windows(2)
+        .any(|w| w[0] == "--output" && w[1] == "json");
+    let code = match run(args) {
         Ok(()) => 0,
+        // Real azd: with `--output json`, errors are JSON console messages on stderr.
+        Err(message) if json => {
+            let line = serde_json::json!({
+                "type": "consoleMessage",
+                "timestamp": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+                "data": {"message": format!("\nERROR: {message}\n")},
+            });
+            let _ = writeln!(std::io::stderr(), "{line}");
+            1
+        }
         Err(message) => {
             let _ = writeln!(std::io::stderr(), "\nERROR: {message}\n");
             1
