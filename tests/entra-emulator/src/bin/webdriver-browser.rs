@@ -92,7 +92,12 @@ fn drive(url: &str) -> anyhow::Result<()> {
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()?;
-    let profile = std::env::temp_dir().join(format!("webdriver-browser-{}", std::process::id()));
+    // The test gives a profile folder inside its own temp folder, so nothing outlives it.
+    let profile = std::env::var_os("WEBDRIVER_BROWSER_PROFILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("webdriver-browser-{}", std::process::id()))
+        });
     let capabilities = json!({"capabilities": {"alwaysMatch": {
         "browserName": "chrome",
         "acceptInsecureCerts": true,
@@ -134,7 +139,11 @@ fn drive(url: &str) -> anyhow::Result<()> {
             std::thread::sleep(Duration::from_millis(100));
         }
     })();
+    // End the session (chromedriver then stops Chromium), drop the profile, and tell the test.
     let _ = session.client.delete(&session.base).send();
     let _ = std::fs::remove_dir_all(&profile);
+    if let Some(done) = std::env::var_os("WEBDRIVER_BROWSER_DONE") {
+        let _ = std::fs::write(done, "done");
+    }
     result
 }
