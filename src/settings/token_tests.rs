@@ -110,7 +110,8 @@ fn every_row_resolves_to_its_value() {
 const ERRORS: &[(&str, Vars, &str)] = &[
     ("-l magic", &[], "'magic' is not a supported login method"),
     ("", &[("AAD_LOGIN_METHOD", "Bad Mode")], "'Bad Mode' is not a supported login method"),
-    ("-e AzureGermanCloud", &[], "AzureChinaCloud"),
+    ("-e AzureGermanCloud", &[], "was retired"),
+    ("-e AzureMarsCloud", &[], "AzureChinaCloud"),
     ("--authority-host https://login.microsoftonline.com", &[], "trailing slash"),
     ("", &[("AAD_LOGIN_METHOD", "workloadidentity"), ("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com")], "trailing slash"),
     ("--pop-enabled", &[], "--pop-claims is required"),

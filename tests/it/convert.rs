@@ -412,6 +412,10 @@ fn bad_input_changes_nothing_and_says_one_line() {
         ),
         (
             vec!["--kubeconfig", g, "--environment", "AzureGermanCloud"],
+            "was retired",
+        ),
+        (
+            vec!["--kubeconfig", g, "--environment", "AzureMarsCloud"],
             "AzureChinaCloud",
         ),
         (

@@ -17,6 +17,14 @@ pub enum CloudError {
     /// Not a name kubelogin accepts.
     #[error("unknown --environment {0:?}; use one of {names}", names = Cloud::NAMES)]
     Unknown(String),
+    /// A cloud that no longer exists.
+    #[error("--environment {0:?} was retired (Azure Germany closed in 2021); use AzurePublicCloud")]
+    Retired(String),
+    /// Azure Stack: no fixed authority to name.
+    #[error(
+        "--environment {0:?} has no fixed authority; pass --authority-host with your Azure Stack authority (e.g. https://adfs.local.azurestack.external/) instead"
+    )]
+    Stack(String),
 }
 
 impl Cloud {
@@ -30,6 +38,8 @@ impl Cloud {
             "azurecloud" | "azurepublic" | "azurepubliccloud" => Ok(Cloud::Public),
             "azureusgovernment" | "azureusgovernmentcloud" => Ok(Cloud::UsGovernment),
             "azurechinacloud" => Ok(Cloud::China),
+            "azuregermancloud" | "azuregermany" => Err(CloudError::Retired(name.to_owned())),
+            "azurestackcloud" => Err(CloudError::Stack(name.to_owned())),
             _ => Err(CloudError::Unknown(name.to_owned())),
         }
     }
@@ -57,7 +67,17 @@ mod tests {
         ] {
             assert_eq!(Cloud::from_name(name).map(Cloud::authority_host), Ok(host));
         }
-        let err = Cloud::from_name("AzureGermanCloud").expect_err("retired");
+        let err = Cloud::from_name("Mars").expect_err("unknown");
         assert!(err.to_string().contains("AzureChinaCloud"), "{err}");
+        assert!(matches!(
+            Cloud::from_name("AzureGermanCloud"),
+            Err(CloudError::Retired(_))
+        ));
+        assert!(
+            Cloud::from_name("AzureStackCloud")
+                .expect_err("stack")
+                .to_string()
+                .contains("--authority-host")
+        );
     }
 }

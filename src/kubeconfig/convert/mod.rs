@@ -97,6 +97,24 @@ pub(crate) enum ConvertError {
         /// The value found.
         login: String,
     },
+    /// The user's entry names a cloud that does not exist.
+    #[error("user {user:?}: {reason}")]
+    Cloud {
+        /// The user.
+        user: String,
+        /// Why, with the fix.
+        reason: String,
+    },
+    /// The user's existing entry has half of the PoP pair (kubelogin refuses it too).
+    #[error(
+        "user {user:?}: {reason}; fix its exec arguments or pass --pop-enabled --pop-claims \"u=<ARM ID of the cluster>\""
+    )]
+    PopPair {
+        /// The user.
+        user: String,
+        /// kubelogin's message.
+        reason: &'static str,
+    },
     /// A library's mode whose library cannot be found.
     #[error(
         "user {user:?}: --login {login} is not built in and no provider library declares it; pass --providers-dir <dir with its library>"

@@ -89,6 +89,21 @@ impl Source {
         }
     }
 
+    /// kubelogin's message when the existing arguments hold only one of the PoP flags.
+    fn half_pop_pair(&self) -> Option<&'static str> {
+        let Source::Exec(args) = self else {
+            return None;
+        };
+        match (
+            args.switch("pop-enabled"),
+            args.value(Input::PopClaims).is_some(),
+        ) {
+            (true, false) => Some("--pop-claims is required when specifying --pop-enabled"),
+            (false, true) => Some("--pop-enabled is required when specifying --pop-claims"),
+            _ => None,
+        }
+    }
+
     /// Whether the old entry sets `--legacy` (a legacy entry: unless `config-mode` is 1).
     fn legacy_mode(&self) -> bool {
         match self {
@@ -211,6 +226,24 @@ pub(super) fn convert_user(
     let server_id = picked
         .get(Input::ServerId)
         .ok_or_else(|| missing("--server-id"))?;
+    // Whatever its source (flag, legacy config key, existing argument), a cloud must exist.
+    if let Some(environment) = picked.get(Input::Environment) {
+        kubectl_aad_entra::Cloud::from_name(&environment).map_err(|err| ConvertError::Cloud {
+            user: name.to_owned(),
+            reason: err.to_string(),
+        })?;
+    }
+    // Half a PoP pair in the existing arguments is refused, as kubelogin does, for the modes
+    // that would write it.
+    if descriptor.pop
+        && !input.given.contains_key(&Input::PopClaims)
+        && let Some(reason) = source.half_pop_pair()
+    {
+        return Err(ConvertError::PopPair {
+            user: name.to_owned(),
+            reason,
+        });
+    }
     for requirement in descriptor.requires.iter().filter(|r| r.at_convert) {
         if requirement.any_of.iter().all(|i| picked.get(*i).is_none()) {
             return Err(missing(requirement.any_of[0].flag()));
