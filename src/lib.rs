@@ -19,6 +19,7 @@ mod argv;
 mod atomic_file;
 mod cli;
 mod commands;
+mod complete;
 pub mod env;
 pub mod error;
 mod exec_credential;
@@ -42,7 +43,7 @@ use {
     kubectl_aad_ropc as _, kubectl_aad_workloadidentity as _,
 };
 
-use clap::{CommandFactory, FromArgMatches, Parser as _};
+use clap::FromArgMatches;
 
 use crate::cli::{Cli, Command, GetTokenCli};
 use crate::env::Env;
@@ -54,9 +55,31 @@ use crate::settings::{
 /// Parses `args`, resolves the command's settings and runs it.
 pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::Result<ExitStatus> {
     let args: Vec<OsString> = args.into_iter().collect();
+    if let Some(arg0) = args.first() {
+        env.invoked_as(arg0);
+    }
+    // Shell completion: cobra's hidden request, and kubectl's `kubectl_complete-aad` (a symlink
+    // to this binary), which kubectl runs with the words after `kubectl aad`.
+    let words = |from: usize| -> Vec<String> {
+        args.iter()
+            .skip(from)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    };
+    if env.program().starts_with("kubectl_complete-") {
+        return commands::complete(&words(1), true, env);
+    }
+    match args.get(1).and_then(|a| a.to_str()) {
+        Some("__complete") => return commands::complete(&words(2), true, env),
+        Some("__completeNoDesc") => return commands::complete(&words(2), false, env),
+        _ => {}
+    }
     // The per-call exec plugin path: parse get-token with its own, smaller clap command.
     if args.get(1).is_some_and(|a| a == "get-token") {
-        return match GetTokenCli::try_parse_from(&args[1..]) {
+        let parsed = cli::get_token_command(env.program())
+            .try_get_matches_from(&args[1..])
+            .and_then(|m| GetTokenCli::from_arg_matches(&m));
+        return match parsed {
             Ok(cli) => {
                 env.verbosity = cli.log.verbose;
                 commands::get_token(GetTokenSettings::resolve(&cli.args, env)?, env)
@@ -64,7 +87,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::R
             Err(err) => clap_outcome(err, env),
         };
     }
-    let cli = match Cli::command()
+    let cli = match cli::command(env.program())
         .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m))
     {
@@ -110,7 +133,7 @@ fn clap_outcome(err: clap::Error, env: &mut Env) -> anyhow::Result<ExitStatus> {
             let rendered = err.to_string();
             let first = rendered.lines().next().unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
-            Err(UsageError(format!("{first}; see kubectl-aad --help")).into())
+            Err(UsageError(format!("{first}; see {} --help", env.program())).into())
         }
     }
 }

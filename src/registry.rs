@@ -336,6 +336,27 @@ fn file_name(path: &Path) -> String {
 
 /// Shared libraries in a directory, sorted; an absent directory has none, an unreadable one is
 /// an error.
+/// The modes the libraries in `dir` would add, read from their file names; nothing is opened
+/// (shell completion must not run a library's code).
+pub(crate) fn library_modes(dir: &Path) -> Vec<String> {
+    let mut modes: Vec<String> = library_files(dir)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|path| path.file_stem()?.to_str().map(str::to_owned))
+        .filter_map(|stem| {
+            let name = ["libkubectl_aad_", "kubectl_aad_", "lib"]
+                .iter()
+                .find_map(|prefix| stem.strip_prefix(prefix))
+                .unwrap_or(&stem)
+                .replace('_', "-");
+            let login = LoginMode::parse(&name).ok()?;
+            (!login.is_built_in()).then_some(name)
+        })
+        .collect();
+    modes.dedup();
+    modes
+}
+
 fn library_files(dir: &Path) -> Result<Vec<PathBuf>, RegistryError> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,

@@ -54,10 +54,18 @@ pub(crate) fn run(settings: ConvertSettings, env: &mut Env) -> anyhow::Result<Ex
     for warning in &report.warnings {
         env.warn(warning);
     }
-    if report.converted.is_empty() {
+    for (index, user) in &report.unchanged {
         env.say(&format!(
-            "no Entra ID users found in {listed}; nothing changed"
+            "unchanged: user {user:?} in {} already is what this conversion writes",
+            files[*index].path.display()
         ));
+    }
+    if report.converted.is_empty() {
+        if report.unchanged.is_empty() {
+            env.say(&format!(
+                "no Entra ID users found in {listed}; nothing changed"
+            ));
+        }
         return Ok(ExitStatus::Success);
     }
     let mut changes = Vec::new();
@@ -84,12 +92,8 @@ pub(crate) fn run(settings: ConvertSettings, env: &mut Env) -> anyhow::Result<Ex
     }
     write_changes(&settings, &files, &changes, &report, env)?;
     for (index, user) in &report.converted {
-        let verb = match changes.iter().any(|(changed, _)| changed == index) {
-            true => "converted",
-            false => "unchanged:",
-        };
         env.say(&format!(
-            "{verb} user {user:?} in {}",
+            "converted user {user:?} in {}",
             files[*index].path.display()
         ));
     }

@@ -21,6 +21,7 @@ pub(crate) fn run(settings: GetTokenSettings, env: &mut Env) -> anyhow::Result<E
     let lookup = Lookup {
         settings: token,
         interactive: settings.interactive,
+        attended: env.stderr_is_terminal,
         force_refresh: settings.force_refresh,
         program: env.program(),
     };

@@ -19,6 +19,7 @@ pub(crate) fn run(settings: WhoamiSettings, env: &mut Env) -> anyhow::Result<Exi
     let lookup = Lookup {
         settings: token,
         interactive: true,
+        attended: true,
         force_refresh: false,
         program: env.program(),
     };

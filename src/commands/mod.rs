@@ -1,6 +1,7 @@
 //! One module per subcommand; each exposes one `run(settings, env)`, re-exported here under the
 //! command's name.
 
+mod complete;
 mod completion;
 mod convert_kubeconfig;
 mod get_token;
@@ -10,6 +11,7 @@ mod remove_tokens;
 mod version;
 mod whoami;
 
+pub(crate) use complete::run as complete;
 pub(crate) use completion::run as completion;
 #[cfg(test)]
 pub(crate) use convert_kubeconfig::convert_input;

@@ -10,8 +10,13 @@ use crate::token_cache::TokenCache;
 pub(crate) fn run(settings: RemoveTokensSettings, env: &mut Env) -> anyhow::Result<ExitStatus> {
     let removed = TokenCache::new(&settings.cache_dir).remove_all()?;
     env.say(&format!(
-        "removed {removed} cached token file(s) from {}",
-        settings.cache_dir.display()
+        "removed {} cached token(s) from {}{}",
+        removed.tokens,
+        settings.cache_dir.display(),
+        match removed.other {
+            0 => String::new(),
+            n => format!(" (and {n} lock or PoP key file(s))"),
+        }
     ));
     Ok(ExitStatus::Success)
 }

@@ -23,6 +23,7 @@ pub(crate) fn run(settings: WhoamiSettings, env: &mut Env) -> anyhow::Result<Exi
     let lookup = Lookup {
         settings: token,
         interactive: env.stdin_is_terminal,
+        attended: env.stderr_is_terminal,
         force_refresh: false,
         program: env.program(),
     };

@@ -5,6 +5,14 @@ use anyhow::Context as _;
 
 use super::KubeconfigFile;
 
+/// kubectl's current context: the first non-empty `current-context` in the file list.
+pub(crate) fn current(files: &[KubeconfigFile]) -> Option<String> {
+    files
+        .iter()
+        .filter_map(|f| f.config.current_context.clone())
+        .find(|name| !name.is_empty())
+}
+
 /// The user of `context` and the arguments of its exec entry.
 pub(crate) fn exec_args(
     files: &[KubeconfigFile],

@@ -72,7 +72,10 @@ impl ConvertSettings {
             context: args.context.clone(),
             azure_config_dir: args.azure_config_dir.clone().filter(|d| !d.is_empty()),
             exec_api_version: args.exec_api_version,
-            exec_command: args.exec_command.clone(),
+            exec_command: args
+                .exec_command
+                .clone()
+                .unwrap_or_else(|| env.program().to_owned()),
             dry_run: args.dry_run,
             no_backup: args.no_backup,
         })
@@ -87,23 +90,38 @@ pub(crate) struct WhoamiSettings {
 
 impl WhoamiSettings {
     /// With `--context`, the get-token arguments of that context's user are read from
-    /// kubeconfig and resolved as get-token would resolve them.
+    /// kubeconfig and resolved as get-token would resolve them. Without it, flags that name no
+    /// cluster (no `--server-id`) mean kubectl's current context, as `kubectl` itself would use.
     pub(crate) fn resolve(args: &WhoamiArgs, env: &Env) -> anyhow::Result<WhoamiSettings> {
-        let token = match &args.context {
-            Some(name) => {
-                let paths =
-                    kubeconfig::paths(args.kubeconfig.as_deref(), &env.vars, env.home.as_deref())?;
-                let files = kubeconfig::load(&paths)?;
-                let (user, exec_args) = kubeconfig::context::exec_args(&files, name)?;
-                let mut flags = argv::parse_get_token(&exec_args, &user)?;
-                // A providers directory on our command line still counts.
-                if flags.providers_dir.is_none() {
-                    flags.providers_dir = args.token.providers_dir.clone();
-                }
-                TokenSettings::resolve(&flags, env)?
-            }
-            None => TokenSettings::resolve(&args.token, env)?,
-        };
+        if let Some(name) = &args.context {
+            return Self::from_context(args, name, env);
+        }
+        let token = TokenSettings::resolve(&args.token, env)?;
+        if !token.request.server_id.is_empty() {
+            return Ok(WhoamiSettings { token });
+        }
+        // No kubeconfig at all: the missing --server-id is the thing to say.
+        let current =
+            match kubeconfig::paths(args.kubeconfig.as_deref(), &env.vars, env.home.as_deref()) {
+                Ok(paths) => kubeconfig::context::current(&kubeconfig::load(&paths)?),
+                Err(_) => None,
+            };
+        match current {
+            Some(name) => Self::from_context(args, &name, env),
+            None => Err(super::SettingsError::ServerIdMissing.into()),
+        }
+    }
+
+    fn from_context(args: &WhoamiArgs, name: &str, env: &Env) -> anyhow::Result<WhoamiSettings> {
+        let paths = kubeconfig::paths(args.kubeconfig.as_deref(), &env.vars, env.home.as_deref())?;
+        let files = kubeconfig::load(&paths)?;
+        let (user, exec_args) = kubeconfig::context::exec_args(&files, name)?;
+        let mut flags = argv::parse_get_token(&exec_args, &user)?;
+        // A providers directory on our command line still counts.
+        if flags.providers_dir.is_none() {
+            flags.providers_dir = args.token.providers_dir.clone();
+        }
+        let token = TokenSettings::resolve(&flags, env)?;
         token.require_server_id()?;
         Ok(WhoamiSettings { token })
     }

@@ -81,7 +81,7 @@ pub(crate) enum SettingsError {
     Timeout(String),
     /// No `--server-id`.
     #[error(
-        "--server-id is required; pass the cluster's Entra ID server application id (AKS: 6dae42f8-4368-4678-94ff-3960e28e3630)"
+        "--server-id is required; pass the cluster's Entra ID server application id (AKS: 6dae42f8-4368-4678-94ff-3960e28e3630), or --context NAME for a converted kubeconfig context"
     )]
     ServerIdMissing,
 }

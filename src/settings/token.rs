@@ -261,6 +261,7 @@ fn request(
         browser_command: take(Input::BrowserCommand),
         pop: None,
         interactive: false,
+        attended: true,
         timeout_secs: checked.timeout.as_secs().max(1),
         disable_instance_discovery: flags.disable_instance_discovery.unwrap_or(false),
         extra_ca_files: env

@@ -25,6 +25,8 @@ pub(crate) struct Lookup<'a> {
     pub(crate) settings: &'a TokenSettings,
     /// Whether the provider may prompt or open a browser.
     pub(crate) interactive: bool,
+    /// Whether a person can see our messages (a device code) while the flow waits.
+    pub(crate) attended: bool,
     /// Ignore a cached access token.
     pub(crate) force_refresh: bool,
     /// The program name for suggested commands (`kubectl-aad`, or `kubelogin` when invoked so).

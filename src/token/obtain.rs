@@ -21,8 +21,9 @@ use crate::token_cache::{
     self, CacheEntry, CacheError, CacheLock, Decision, Facts, Moment, TokenCache, TokenCacheKey,
 };
 
-/// How long a waiter waits for another process's sign-in by a person (a device code lives
-/// 15 minutes).
+/// How long a waiter waits for another process's sign-in by a person who can see the prompt (a
+/// device code lives 15 minutes). Unattended, a flow gives up after `--timeout`, and so do its
+/// waiters (30 s later).
 const USER_FLOW_LOCK_WAIT: Duration = Duration::from_secs(15 * 60);
 
 /// What the miss path works on.
@@ -89,6 +90,9 @@ pub(super) fn obtain(
         }
     };
     let entry = to_entry(accept(tokens, &request, env.now_secs())?, env.now_secs());
+    if descriptor.user_flow {
+        check_login_hint(&entry, &request)?;
+    }
     // Without a lock the directory was unusable and that was already said once.
     if lock.is_some()
         && token_cache::worth_storing(&entry)
@@ -107,6 +111,7 @@ pub(super) fn obtain(
 fn run_request(miss: &Miss<'_>) -> TokenRequest {
     let mut request = miss.lookup.settings.request.clone();
     request.interactive = miss.lookup.interactive;
+    request.attended = miss.lookup.attended;
     request.pop = miss.pop.map(PopBinding::request);
     request
 }
@@ -126,12 +131,15 @@ fn take_lock(
     env: &Env,
 ) -> anyhow::Result<Option<CacheLock>> {
     let settings = miss.lookup.settings;
-    let wait = settings
-        .lock_wait
-        .unwrap_or_else(|| match descriptor.user_flow {
-            true => USER_FLOW_LOCK_WAIT,
-            false => Duration::from_secs(settings.request.timeout_secs) + Duration::from_secs(30),
-        });
+    let wait =
+        settings
+            .lock_wait
+            .unwrap_or_else(|| match descriptor.user_flow && miss.lookup.attended {
+                true => USER_FLOW_LOCK_WAIT,
+                false => {
+                    Duration::from_secs(settings.request.timeout_secs) + Duration::from_secs(30)
+                }
+            });
     match miss
         .cache
         .prepare_dir()
@@ -254,6 +262,21 @@ fn accept(mut tokens: TokenSet, request: &TokenRequest, now: u64) -> anyhow::Res
         .refresh_token
         .filter(|t| !t.is_empty() && t.expose().len() <= MAX_TOKEN_BYTES && printable(t.expose()));
     Ok(tokens)
+}
+
+/// With `--login-hint`, the entry is keyed by that user: a token of anyone else (the person at
+/// the device code page used another account) would later be handed out as the hint's. Entra ID
+/// compares names case-insensitively. A token that names no user cannot be checked.
+fn check_login_hint(entry: &CacheEntry, request: &TokenRequest) -> anyhow::Result<()> {
+    let (Some(hint), Some(user)) = (&request.login_hint, &entry.identity.username) else {
+        return Ok(());
+    };
+    match hint.eq_ignore_ascii_case(user) {
+        true => Ok(()),
+        false => Err(anyhow::anyhow!(
+            "signed in as {user}, but --login-hint is {hint}; nothing was cached: sign in again as {hint}, or change --login-hint to {user}"
+        )),
+    }
 }
 
 /// Visible ASCII only: what any bearer token, JWT or opaque, is made of.

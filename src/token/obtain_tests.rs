@@ -145,6 +145,7 @@ impl World {
         let lookup = Lookup {
             settings: &self.settings,
             interactive: false,
+            attended: false,
             force_refresh,
             program: "kubectl-aad",
         };
@@ -217,6 +218,7 @@ fn a_token_a_peer_wrote_while_we_waited_is_used_even_when_forced() {
     let lookup = Lookup {
         settings: &w.settings,
         interactive: false,
+        attended: false,
         force_refresh: true,
         program: "kubectl-aad",
     };
@@ -268,6 +270,7 @@ fn unmet_requirements_are_reported_before_the_provider_runs() {
     let lookup = Lookup {
         settings: &settings,
         interactive: false,
+        attended: false,
         force_refresh: false,
         program: "kubectl-aad",
     };
@@ -300,4 +303,39 @@ fn a_refused_refresh_that_needs_a_person_says_why_and_what_to_run() {
     let err = w.run(false).expect_err("nobody to sign in").to_string();
     assert!(err.starts_with("the cached sign-in could not be refreshed: Entra ID refused the token request (invalid_grant): the refresh token expired after too long without use — AADSTS700082; signing in again needs a person: run `kubectl-aad login -l devicecode "), "{err}");
     assert_eq!(w.cached(), None, "the dead refresh token was dropped");
+}
+
+#[test]
+fn a_login_hint_keys_the_entry_and_refuses_another_users_token() {
+    let fake = Fake::default();
+    let as_user = |name: &str| {
+        let mut set = tokens("acquired", Some("rt"));
+        set.identity.username = Some(name.to_owned());
+        set
+    };
+    if let Ok(mut script) = fake.0.lock() {
+        script.acquire = Some(Ok(as_user("bob@contoso.com")));
+    }
+    let mut w = world(fake.clone());
+    let unhinted_key = w.key.clone();
+    w.settings.request.login_hint = Some("Alice@Contoso.com".into());
+    w.key = TokenCacheKey::for_request(&w.settings.request, None);
+    assert_ne!(
+        w.key.file_stem(),
+        unhinted_key.file_stem(),
+        "one entry per user"
+    );
+
+    let err = w.run(false).expect_err("wrong user").to_string();
+    assert_eq!(
+        err,
+        "signed in as bob@contoso.com, but --login-hint is Alice@Contoso.com; nothing was cached: sign in again as Alice@Contoso.com, or change --login-hint to bob@contoso.com"
+    );
+    assert_eq!(w.cached(), None);
+
+    if let Ok(mut script) = fake.0.lock() {
+        script.acquire = Some(Ok(as_user("alice@contoso.com")));
+    }
+    assert_eq!(w.run(false).expect("the hinted user"), "acquired");
+    assert!(w.cached().is_some(), "names compare case-insensitively");
 }

@@ -254,10 +254,10 @@ impl TokenCache {
 
     /// Deletes every file this tool wrote in the directory (entries, locks, stray temp files)
     /// and nothing else. Returns how many files went.
-    pub(crate) fn remove_all(&self) -> Result<usize, CacheError> {
+    pub(crate) fn remove_all(&self) -> Result<Removed, CacheError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Removed::default()),
             Err(source) => {
                 return Err(CacheError::Io {
                     path: self.dir.clone(),
@@ -265,19 +265,33 @@ impl TokenCache {
                 });
             }
         };
-        let mut removed = 0;
+        let mut removed = Removed::default();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
+            let token = name.starts_with(FILE_PREFIX) && name.ends_with(".json");
             let ours =
                 name.starts_with(FILE_PREFIX) || name.starts_with(&format!(".{FILE_PREFIX}"));
             if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
                 let path = entry.path();
                 fs::remove_file(&path).map_err(|source| CacheError::Io { path, source })?;
-                removed += 1;
+                if token {
+                    removed.tokens += 1;
+                } else {
+                    removed.other += 1;
+                }
             }
         }
         Ok(removed)
     }
+}
+
+/// What `remove_all` deleted: token entries, and the lock and staging files beside them.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Removed {
+    /// Cached tokens (`kubectl-aad-<hash>.json`).
+    pub(crate) tokens: usize,
+    /// Locks, PoP keys and left-over staging files, which hold no token.
+    pub(crate) other: usize,
 }
 
 #[cfg(test)]
@@ -383,7 +397,14 @@ mod tests {
         cache.write(&key(), &entry()).expect("write");
         drop(cache.lock(&key(), Duration::from_secs(1)).expect("lock"));
         fs::write(dir.path().join("auth.json"), "{}").expect("kubelogin file");
-        assert_eq!(cache.remove_all().expect("remove"), 2);
+        let removed = cache.remove_all().expect("remove");
+        assert_eq!(
+            removed,
+            Removed {
+                tokens: 1,
+                other: 1
+            }
+        );
         assert!(dir.path().join("auth.json").exists());
     }
 }

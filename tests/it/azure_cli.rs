@@ -199,6 +199,68 @@ fn kubectl_with_the_azure_cli_cache_window_and_az_logout() {
     );
 }
 
+/// The zero-change migration: a `kubelogin` symlink to kubectl-aad, and what `az aks
+/// get-credentials` now runs by itself (`kubelogin convert-kubeconfig -l azurecli`).
+#[test]
+fn a_kubelogin_symlink_converts_and_signs_in_as_kubelogin() {
+    let cluster = Cluster::start();
+    let az = AzureCli::new(&cluster);
+    az.login_service_principal(&cluster);
+    let bin = cluster.env.path("kubelogin-bin");
+    std::fs::create_dir(&bin).expect("bin");
+    std::os::unix::fs::symlink(aad_bin(), bin.join("kubelogin")).expect("symlink");
+    cluster.write_kubelogin_kubeconfig();
+
+    let mut convert = cluster.env.command(bin.join("kubelogin"));
+    convert
+        .args(["convert-kubeconfig", "-l", "azurecli", "--kubeconfig"])
+        .arg(&cluster.kubeconfig);
+    let output = run(&mut convert);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let view = yaml_exec_of(&cluster.kubeconfig);
+    assert_eq!(
+        view["command"], "kubelogin",
+        "convert writes the name it was run as"
+    );
+    let args = view["args"].as_array().expect("args");
+    assert!(
+        args.windows(2)
+            .any(|w| w[0] == "--login" && w[1] == "azurecli")
+            && !args.iter().any(|a| a == "--client-id"),
+        "{args:?}"
+    );
+
+    // kubectl runs `kubelogin` from PATH, which holds the symlink and az, and not kubectl-aad.
+    for _ in 0..2 {
+        let mut kubectl = cluster.kubectl();
+        az.apply(&cluster, &mut kubectl);
+        kubectl.env(
+            "PATH",
+            format!("{}:{}", az.shim_dir.display(), bin.display()),
+        );
+        let output = run(kubectl.args(["auth", "whoami", "-o", "json"]));
+        assert!(output.status.success(), "{}", stderr(&output));
+        let review: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        assert_eq!(review["status"]["userInfo"]["username"], SECRET_APP_OID);
+    }
+    assert_eq!(az.token_runs(), 1, "the second call is a cache hit");
+
+    let mut help = cluster.env.command(bin.join("kubelogin"));
+    let output = run(help.args(["get-token", "--no-such-flag"]));
+    assert_one_line_failure(&output, "see kubelogin --help");
+}
+
+/// The exec entry of the only user, as kubectl reads the file.
+fn yaml_exec_of(kubeconfig: &Path) -> serde_json::Value {
+    let mut kubectl = Command::new(kubectl_bin());
+    let output = run(kubectl
+        .args(["config", "view", "-o", "json", "--kubeconfig"])
+        .arg(kubeconfig));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let view: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    view["users"][0]["user"]["exec"].clone()
+}
+
 #[test]
 fn subscription_and_tenant_reach_az() {
     let cluster = Cluster::start();

@@ -344,6 +344,22 @@ fn keeps_a_backup_and_the_file_mode() {
         fs::read_to_string(backups[0].path()).expect("backup"),
         AKS_EXEC
     );
+
+    let converted = fs::read_to_string(&file).expect("converted");
+    let again = run(env.aad().args([
+        "convert-kubeconfig",
+        "--kubeconfig",
+        file.to_str().expect("utf8"),
+    ]));
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("unchanged: user") && !stderr(&again).contains("converted"),
+        "a second run changes nothing and says so: {}",
+        stderr(&again)
+    );
+    assert_eq!(fs::read_to_string(&file).expect("file"), converted);
+    let entries = fs::read_dir(env.dir.path()).expect("ls").count();
+    assert_eq!(entries, 2, "no second backup, no staged file");
 }
 
 #[test]

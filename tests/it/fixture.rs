@@ -107,6 +107,8 @@ impl Cluster {
             })
             .with_public_client(AKS_CLIENT_ID)
             .with_public_client(AZURE_CLI_CLIENT)
+            // Azure Stack Hub's ADFS authority: `--tenant-id adfs` means `<host>/adfs`.
+            .with_tenant("adfs")
             .with_managed_identity(ManagedIdentity {
                 client_id: MI_SYSTEM_CLIENT.into(),
                 object_id: MI_SYSTEM_OID.into(),
@@ -211,6 +213,29 @@ impl Cluster {
 
     /// Writes an `az aks get-credentials`-style kubeconfig and converts it with `convert_args`.
     pub(crate) fn kubeconfig_for(&self, convert_args: &[&str]) {
+        self.write_kubelogin_kubeconfig();
+        let output = run(self
+            .env
+            .aad()
+            .args(["convert-kubeconfig", "--no-backup", "--kubeconfig"])
+            .arg(&self.kubeconfig)
+            .args([
+                "--authority-host",
+                &self.emulator.authority_host(),
+                "--cache-dir",
+            ])
+            .arg(&self.cache_dir)
+            .args(convert_args));
+        assert!(
+            output.status.success(),
+            "convert failed: {}",
+            stderr(&output)
+        );
+    }
+
+    /// The kubeconfig `az aks get-credentials` writes for an Entra ID cluster (kubelogin's
+    /// devicecode exec entry), pointing at this cluster's API server.
+    pub(crate) fn write_kubelogin_kubeconfig(&self) {
         let text = format!(
             r#"apiVersion: v1
 kind: Config
@@ -235,23 +260,6 @@ users:
             ca = self.ca_file.display(),
         );
         fs::write(&self.kubeconfig, text).expect("kubeconfig");
-        let output = run(self
-            .env
-            .aad()
-            .args(["convert-kubeconfig", "--no-backup", "--kubeconfig"])
-            .arg(&self.kubeconfig)
-            .args([
-                "--authority-host",
-                &self.emulator.authority_host(),
-                "--cache-dir",
-            ])
-            .arg(&self.cache_dir)
-            .args(convert_args));
-        assert!(
-            output.status.success(),
-            "convert failed: {}",
-            stderr(&output)
-        );
     }
 
     /// The directory of the test-only binaries (`emulator-browser`).

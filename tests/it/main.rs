@@ -40,5 +40,7 @@ mod local_attacker;
 mod kubeconfig_writes;
 // real-world answer shapes and the one line each failure becomes.
 mod real_answers;
-// version, completion, usage errors.
+// version, help, usage errors.
 mod misc;
+// shell completion: kubectl's plugin completion, bash, zsh and fish, the static scripts.
+mod completion;

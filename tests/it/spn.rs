@@ -526,6 +526,20 @@ fn whoami_decodes_the_token_locally() {
         .get_token(&["-l", "spn", "--client-id", SECRET_APP])
         .env("AZURE_CLIENT_SECRET", CLIENT_SECRET))));
     assert!(!text.contains(&token), "whoami never prints the token");
+
+    let current = run(cluster
+        .env
+        .aad()
+        .arg("whoami")
+        .env("KUBECONFIG", &cluster.kubeconfig)
+        .env("SSL_CERT_FILE", &cluster.ca_file)
+        .env("AZURE_CLIENT_SECRET", CLIENT_SECRET));
+    assert!(current.status.success(), "{}", stderr(&current));
+    assert_eq!(
+        stdout(&current),
+        text,
+        "no --context means kubectl's current context"
+    );
 }
 
 #[test]
@@ -541,4 +555,50 @@ fn transient_server_errors_surface_as_one_line() {
     exec_credential(&run(cluster
         .get_token(&["-l", "spn", "--client-id", SECRET_APP])
         .env("AZURE_CLIENT_SECRET", CLIENT_SECRET)));
+}
+
+/// ADFS (Azure Stack Hub), as MSAL treats it: `--tenant-id adfs` names the `/adfs` authority,
+/// which speaks the v1 protocol (`resource=`, no `/v2.0`), for service principals and users.
+#[test]
+fn an_adfs_authority_is_asked_in_its_own_protocol() {
+    let cluster = Cluster::start();
+    let credential = exec_credential(&run(cluster
+        .get_token(&[
+            "-l",
+            "spn",
+            "--client-id",
+            SECRET_APP,
+            "--tenant-id",
+            "adfs",
+        ])
+        .env("AZURE_CLIENT_SECRET", CLIENT_SECRET)));
+    let audience = claims_of(&token_of(&credential))["aud"]
+        .as_str()
+        .map(str::to_owned);
+    assert!(
+        audience
+            .as_deref()
+            .is_some_and(|a| a.ends_with(AKS_SERVER_ID)),
+        "the v1 token names the resource: {audience:?}"
+    );
+    let output = run(cluster
+        .get_token(&[
+            "-l",
+            "ropc",
+            "--client-id",
+            entra_emulator::AKS_CLIENT_ID,
+            "--tenant-id",
+            "ADFS",
+        ])
+        .env("AAD_USER_PRINCIPAL_NAME", ALICE)
+        .env("AAD_USER_PRINCIPAL_PASSWORD", ALICE_PASSWORD));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let paths: Vec<String> = cluster
+        .emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.grant_type.is_some())
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(paths, ["/adfs/oauth2/token", "/adfs/oauth2/token"]);
 }

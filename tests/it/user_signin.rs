@@ -155,6 +155,74 @@ fn device_code_through_kubectl_then_silent() {
     assert_eq!(successful_token_requests(&cluster), 1);
 }
 
+/// Two people on one machine sharing a kubeconfig pattern: `--login-hint` gives each their own
+/// cache entry, and a sign-in as anyone but the hinted user is refused and not cached.
+#[test]
+fn device_code_login_hints_keep_users_apart() {
+    let cluster = Cluster::start();
+    let device_code = |hint: &str| {
+        let mut command = cluster.get_token(&["--client-id", AKS_CLIENT_ID, "--login-hint", hint]);
+        command.env("KUBERNETES_EXEC_INFO", r#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":true}}"#);
+        command
+    };
+    let (output, seen) =
+        with_device_code_user(&cluster, &mut device_code(ALICE), ALICE, ALICE_PASSWORD);
+    assert!(output.status.success(), "{seen}");
+    let (output, seen) = with_device_code_user(&cluster, &mut device_code(BOB), BOB, BOB_PASSWORD);
+    assert!(output.status.success(), "{seen}");
+    for (hint, user) in [(ALICE, ALICE), (BOB, BOB)] {
+        let credential = exec_credential(&run(&mut device_code(hint)));
+        assert_eq!(
+            claims_of(&token_of(&credential))["upn"],
+            user,
+            "a cache hit, per user"
+        );
+    }
+    assert_eq!(
+        cluster.emulator.sign_ins(),
+        vec![ALICE.to_owned(), BOB.to_owned()]
+    );
+
+    let (output, seen) = with_device_code_user(
+        &cluster,
+        &mut device_code("carol@contoso.test"),
+        ALICE,
+        ALICE_PASSWORD,
+    );
+    assert!(!output.status.success());
+    assert!(
+        seen.contains(&format!(
+            "error: signed in as {ALICE}, but --login-hint is carol@contoso.test"
+        )),
+        "{seen}"
+    );
+    assert!(output.stdout.is_empty(), "nothing on stdout");
+}
+
+/// kubectl with no terminal on stderr (a script, a TUI): nobody sees the code, so the flow waits
+/// only `--timeout`, then names the command that shows it to a person.
+#[test]
+fn an_unattended_device_code_waits_only_the_timeout() {
+    let cluster = Cluster::start();
+    let started = std::time::Instant::now();
+    let output = run(cluster
+        .get_token(&["--client-id", AKS_CLIENT_ID, "--timeout", "2s"])
+        .stdin(Stdio::null()));
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "not the code's 15 minutes"
+    );
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("enter the code") && err.lines().last().is_some_and(|l| l.starts_with(
+            "error: nobody entered the device code within 2s, and this run has no terminal to show it on; run `kubectl-aad login -l devicecode"
+        )),
+        "{err}"
+    );
+    assert!(cluster.emulator.sign_ins().is_empty());
+}
+
 #[test]
 fn legacy_device_code_gets_the_spn_audience_and_is_cached() {
     let cluster = Cluster::start();
@@ -423,6 +491,77 @@ fn the_browser_flow_needs_a_person_and_login_provides_one() {
             .iter()
             .any(|r| r.username.as_deref() == Some(ALICE))
     );
+}
+
+/// `--redirect-url http://[::1]:PORT/` is listened on where it says, and an opener that fails
+/// is reported with the URL, which a person can then open by hand and still finish.
+#[test]
+fn the_browser_flow_listens_where_the_redirect_url_says_and_survives_a_failed_opener() {
+    let cluster = Cluster::start();
+    let port = std::net::TcpListener::bind("[::1]:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("IPv6 loopback");
+    let redirect = format!("http://[::1]:{port}/");
+    let login = |browser_command: &str| {
+        let mut command = cluster.env.aad();
+        command
+            .args(["login", "-l", "interactive", "--server-id", AKS_SERVER_ID])
+            .args(["--client-id", AKS_CLIENT_ID, "--tenant-id", TENANT])
+            .args(["--authority-host", &cluster.emulator.authority_host()])
+            .args([
+                "--redirect-url",
+                &redirect,
+                "--browser-command",
+                browser_command,
+            ])
+            .arg("--cache-dir")
+            .arg(&cluster.cache_dir)
+            .env("SSL_CERT_FILE", &cluster.ca_file)
+            .env("EMULATOR_BROWSER_USER", ALICE)
+            .env("EMULATOR_BROWSER_PASSWORD", ALICE_PASSWORD);
+        command
+    };
+    let browser = cluster.helper("emulator-browser");
+    let output = run(&mut login(browser.to_str().expect("utf8")));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains(&format!("signed in as {ALICE}")));
+
+    run(cluster
+        .env
+        .aad()
+        .args(["remove-tokens", "--cache-dir"])
+        .arg(&cluster.cache_dir));
+    let mut child = login("/bin/false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut seen = String::new();
+    let url = loop {
+        let line = lines.next().expect("the URL is printed").expect("utf8");
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.starts_with("https://") {
+            break line;
+        }
+    };
+    assert!(
+        seen.contains("Could not open a browser: the browser command \"/bin/false\" failed"),
+        "{seen}"
+    );
+    // The person opens the printed URL themselves.
+    let played = run(cluster
+        .env
+        .command(&browser)
+        .arg(&url)
+        .env("SSL_CERT_FILE", &cluster.ca_file)
+        .env("EMULATOR_BROWSER_USER", ALICE)
+        .env("EMULATOR_BROWSER_PASSWORD", ALICE_PASSWORD));
+    assert!(played.status.success(), "{}", stderr(&played));
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().expect("wait").success(), "{seen}{rest:?}");
 }
 
 #[test]

@@ -205,8 +205,8 @@ pub static BUILT_IN: [ModeDescriptor; 9] = [
         true,
         false,
         DEVICECODE_NEEDS,
-        &[],
-        &[ClientId, TenantId, Environment, Legacy],
+        &[LoginHint],
+        &[ClientId, TenantId, Environment, Legacy, LoginHint],
     ),
     mode(
         "interactive",

@@ -56,6 +56,10 @@ pub struct TokenRequest {
     pub pop: Option<PopRequest>,
     /// Whether the flow may prompt on the terminal or open a browser.
     pub interactive: bool,
+    /// Whether a person can see the messages while a flow waits for them (stderr is a terminal,
+    /// or `login` was run). Unattended, a device code flow waits only `timeout_secs`.
+    #[serde(default = "attended_by_default")]
+    pub attended: bool,
     /// The bound on each network call, in seconds.
     pub timeout_secs: u64,
     /// Skip instance discovery (ADFS and custom authorities).
@@ -73,6 +77,11 @@ pub struct TokenRequest {
     /// `--provider-option KEY=VALUE` pairs, for the modes that run-time libraries add.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
+}
+
+/// A request from a host before `attended` existed: it waited for a person as long as a code lived.
+fn attended_by_default() -> bool {
+    true
 }
 
 impl TokenRequest {
@@ -99,6 +108,7 @@ impl TokenRequest {
             browser_command: None,
             pop: None,
             interactive: false,
+            attended: true,
             timeout_secs: 60,
             disable_instance_discovery: false,
             extra_ca_files: Vec::new(),

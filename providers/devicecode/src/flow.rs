@@ -79,19 +79,13 @@ impl Provider for DeviceCodeProvider {
     fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
         let client = EntraClient::new(request)?;
         let scope = user_scope(request);
-        let (code_endpoint, code_form): (String, Vec<(&str, &str)>) = if request.legacy {
-            (
-                format!("{}/oauth2/devicecode", client.authority()),
-                vec![
-                    ("client_id", &request.client_id),
-                    ("resource", &request.server_id),
-                ],
-            )
-        } else {
-            (
-                format!("{}/oauth2/v2.0/devicecode", client.authority()),
-                vec![("client_id", &request.client_id), ("scope", &scope)],
-            )
+        let code_endpoint = client.endpoint("devicecode");
+        let code_form: Vec<(&str, &str)> = match client.v1() {
+            true => vec![
+                ("client_id", &request.client_id),
+                ("resource", &request.server_id),
+            ],
+            false => vec![("client_id", &request.client_id), ("scope", &scope)],
         };
         let answer = http::send(
             client.http().post(&code_endpoint).form(&code_form),
@@ -114,22 +108,25 @@ impl Provider for DeviceCodeProvider {
         })?;
         host.message(&authorization.message);
         // A person is at this terminal: open the page for them; the code is on their screen.
-        if request.interactive
-            && browser::open(
+        if request.interactive {
+            let page = text::one_line(&authorization.verification_uri, 200);
+            match browser::open(
                 &authorization.verification_uri,
                 request.browser_command.as_deref(),
                 host,
-            )
-        {
-            host.message(&format!(
-                "Opened {} in the browser; enter the code there.",
-                text::one_line(&authorization.verification_uri, 200)
-            ));
+            ) {
+                Ok(()) => host.message(&format!(
+                    "Opened {page} in the browser; enter the code there."
+                )),
+                Err(why) => host.message(&format!(
+                    "Could not open a browser: {why}; open {page} yourself."
+                )),
+            }
         }
 
-        let token_endpoint = client.token_endpoint(request.legacy);
+        let token_endpoint = client.token_endpoint();
         let mut form: Vec<(&str, &str)> = vec![("client_id", &request.client_id)];
-        if request.legacy {
+        if client.v1() {
             form.extend([
                 ("grant_type", "device_code"),
                 ("code", authorization.device_code.expose()),
@@ -141,12 +138,21 @@ impl Provider for DeviceCodeProvider {
                 ("device_code", authorization.device_code.expose()),
             ]);
         }
-        let deadline = Instant::now() + authorization.lifetime;
+        // Nobody sees the code in an unattended run (kubectl under a script or a TUI): wait only
+        // `--timeout`, then name the command that shows it to a person.
+        let unattended_wait = Duration::from_secs(request.timeout_secs.max(1));
+        let deadline = match request.attended {
+            true => Instant::now() + authorization.lifetime,
+            false => Instant::now() + authorization.lifetime.min(unattended_wait),
+        };
         let mut interval = authorization.interval;
         loop {
             std::thread::sleep(interval);
             if Instant::now() >= deadline {
-                return Err(expired());
+                return Err(match request.attended {
+                    true => expired(),
+                    false => unattended(unattended_wait),
+                });
             }
             match client.post_token_detailed(&token_endpoint, &form) {
                 Ok(tokens) => return tokens.into_token_set(host.now_secs()),
@@ -178,6 +184,17 @@ impl Provider for DeviceCodeProvider {
     ) -> Result<TokenSet, ProviderError> {
         EntraClient::new(request)?.refresh(request, refresh_token, host.now_secs())
     }
+}
+
+/// The host adds the `login` command to run in a terminal.
+fn unattended(waited: Duration) -> ProviderError {
+    ProviderError::new(
+        ErrorKind::InteractionRequired,
+        format!(
+            "nobody entered the device code within {}s, and this run has no terminal to show it on",
+            waited.as_secs()
+        ),
+    )
 }
 
 fn expired() -> ProviderError {

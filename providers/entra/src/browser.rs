@@ -3,12 +3,18 @@
 //! The launched program's stdout goes to our stderr (ours is the ExecCredential channel).
 
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use kubectl_aad_contract::Host;
 
+/// How long an opener is watched for an early failure. Openers such as xdg-open exit 0 once
+/// they have handed the URL on; a browser started directly keeps running; a broken command
+/// fails at once.
+const EARLY_EXIT_WINDOW: Duration = Duration::from_millis(500);
+
 /// Tries to open `url` with `--browser-command`, else `$BROWSER` (read through the host), else
-/// the system's opener; returns whether something accepted it.
-pub fn open(url: &str, browser_command: Option<&str>, host: &dyn Host) -> bool {
+/// the system's opener; on failure, says why (the caller then shows the URL to open by hand).
+pub fn open(url: &str, browser_command: Option<&str>, host: &dyn Host) -> Result<(), String> {
     let command = browser_command
         .map(str::to_owned)
         .or_else(|| host.var("BROWSER"))
@@ -16,12 +22,12 @@ pub fn open(url: &str, browser_command: Option<&str>, host: &dyn Host) -> bool {
     match command {
         Some(command) => run(&command, url),
         // webbrowser silences GUI browsers' output and never picks a text editor.
-        None => webbrowser::open(url).is_ok(),
+        None => webbrowser::open(url).map_err(|err| format!("no browser could be started: {err}")),
     }
 }
 
 /// Runs a command line with the URL as its last argument (`%s` is replaced, as xdg does).
-fn run(command: &str, url: &str) -> bool {
+fn run(command: &str, url: &str) -> Result<(), String> {
     let mut words = command
         .split_whitespace()
         .map(str::to_owned)
@@ -32,7 +38,7 @@ fn run(command: &str, url: &str) -> bool {
         words.push(url.to_owned());
     }
     let Some((program, args)) = words.split_first() else {
-        return false;
+        return Err("the browser command is empty".into());
     };
     let stdout_to_stderr = stderr_for_child();
     let mut command = Command::new(program);
@@ -43,7 +49,21 @@ fn run(command: &str, url: &str) -> bool {
     // A process group of its own: the browser must not be hung up when our terminal closes.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    command.spawn().is_ok()
+    let mut child = command
+        .spawn()
+        .map_err(|err| format!("cannot run the browser command {program:?}: {err}"))?;
+    let watched_until = Instant::now() + EARLY_EXIT_WINDOW;
+    while Instant::now() < watched_until {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => {
+                return Err(format!("the browser command {program:?} failed ({status})"));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
 }
 
 /// Our stderr, duplicated, so a child can write its stdout there (null where that is not

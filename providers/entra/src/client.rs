@@ -12,6 +12,7 @@ use crate::jwt::identity_of;
 pub struct EntraClient {
     http: reqwest::blocking::Client,
     authority: String,
+    v1: bool,
 }
 
 /// The fields of a successful token response we use (v2.0 and v1 shapes).
@@ -93,9 +94,13 @@ impl EntraClient {
         } else {
             format!("{}/", request.authority_host)
         };
+        // ADFS (Azure Stack Hub): `--tenant-id adfs` names the `/adfs` authority, which speaks
+        // the v1 protocol (`resource`, no `/v2.0` paths), as MSAL treats it.
+        let adfs = request.tenant_id.eq_ignore_ascii_case("adfs");
         Ok(EntraClient {
             http: http_client(request)?,
-            authority: format!("{host}{}", request.tenant_id),
+            authority: format!("{host}{}", if adfs { "adfs" } else { &request.tenant_id }),
+            v1: request.legacy || adfs,
         })
     }
 
@@ -104,13 +109,23 @@ impl EntraClient {
         &self.authority
     }
 
-    /// The v2.0 (`legacy = false`) or v1 token endpoint.
-    pub fn token_endpoint(&self, legacy: bool) -> String {
-        if legacy {
-            format!("{}/oauth2/token", self.authority)
-        } else {
-            format!("{}/oauth2/v2.0/token", self.authority)
+    /// Whether requests use the v1 protocol: `--legacy` (ADAL), or an ADFS authority. v1 names
+    /// the resource (`resource=`) where v2.0 names a scope, and has no `/v2.0` in its paths.
+    pub fn v1(&self) -> bool {
+        self.v1
+    }
+
+    /// The `oauth2` endpoint `name` (`token`, `devicecode`, `authorize`) in this protocol.
+    pub fn endpoint(&self, name: &str) -> String {
+        match self.v1 {
+            true => format!("{}/oauth2/{name}", self.authority),
+            false => format!("{}/oauth2/v2.0/{name}", self.authority),
         }
+    }
+
+    /// The token endpoint.
+    pub fn token_endpoint(&self) -> String {
+        self.endpoint("token")
     }
 
     /// The underlying HTTP client, for flows with other endpoints (device code …).
@@ -175,14 +190,14 @@ impl EntraClient {
         refresh_token: &Secret,
         now: u64,
     ) -> Result<TokenSet, ProviderError> {
-        let endpoint = self.token_endpoint(request.legacy);
+        let endpoint = self.token_endpoint();
         let scope = user_scope(request);
         let mut form = vec![
             ("grant_type", "refresh_token"),
             ("client_id", request.client_id.as_str()),
             ("refresh_token", refresh_token.expose()),
         ];
-        if request.legacy {
+        if self.v1 {
             form.push(("resource", &request.server_id));
         } else {
             form.push(("scope", &scope));

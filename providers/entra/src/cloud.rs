@@ -31,6 +31,13 @@ impl Cloud {
     /// The names kubelogin accepts, case-insensitively.
     pub const NAMES: &'static str = "AzurePublicCloud (AzureCloud, AzurePublic), AzureUSGovernmentCloud (AzureUSGovernment), AzureChinaCloud";
 
+    /// One name per cloud, with what it is (shell completion offers these).
+    pub const CANONICAL: [(&'static str, &'static str); 3] = [
+        ("AzurePublicCloud", "Azure public cloud (the default)"),
+        ("AzureUSGovernmentCloud", "Azure US Government"),
+        ("AzureChinaCloud", "Azure China, operated by 21Vianet"),
+    ];
+
     /// Looks a name up like kubelogin, but refuses names it does not know (kubelogin silently
     /// falls back to the public cloud).
     pub fn from_name(name: &str) -> Result<Cloud, CloudError> {
@@ -66,6 +73,12 @@ mod tests {
             ("AZURECHINACLOUD", "https://login.chinacloudapi.cn/"),
         ] {
             assert_eq!(Cloud::from_name(name).map(Cloud::authority_host), Ok(host));
+        }
+        for (name, _) in Cloud::CANONICAL {
+            assert!(
+                Cloud::from_name(name).is_ok(),
+                "{name} is offered, so it must parse"
+            );
         }
         let err = Cloud::from_name("Mars").expect_err("unknown");
         assert!(err.to_string().contains("AzureChinaCloud"), "{err}");

@@ -21,7 +21,8 @@ pub fn exchange_federated_token(
         ));
     }
     let client = EntraClient::new(request)?;
-    let endpoint = client.token_endpoint(false);
+    // Federated credentials exist only in the v2.0 protocol, whatever `--legacy` says.
+    let endpoint = format!("{}/oauth2/v2.0/token", client.authority());
     let scope = request.scope();
     let form = [
         ("grant_type", "client_credentials"),

@@ -26,25 +26,28 @@ pub(crate) enum Outcome {
     Error { error: String, description: String },
 }
 
-/// Waits until `deadline` for the answer carrying `state` on `listener`.
+/// Waits until `deadline` for the answer carrying `state` on any of `listeners`.
 pub(crate) fn wait(
-    listener: &TcpListener,
+    listeners: &[TcpListener],
     path: &str,
     state: &str,
     deadline: Instant,
 ) -> Option<Outcome> {
-    listener.set_nonblocking(true).ok()?;
+    for listener in listeners {
+        listener.set_nonblocking(true).ok()?;
+    }
     while Instant::now() < deadline {
-        match listener.accept() {
-            Ok((stream, _)) => {
+        let mut idle = true;
+        for listener in listeners {
+            if let Ok((stream, _)) = listener.accept() {
+                idle = false;
                 if let Some(outcome) = handle(stream, path, state) {
                     return Some(outcome);
                 }
             }
-            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(25))
-            }
-            Err(_) => std::thread::sleep(Duration::from_millis(25)),
+        }
+        if idle {
+            std::thread::sleep(Duration::from_millis(25));
         }
     }
     None
@@ -173,7 +176,7 @@ mod tests {
             send(port, b"GET /?code=real&state=ours HTTP/1.1\r\n\r\n");
         });
         let outcome = wait(
-            &listener,
+            std::slice::from_ref(&listener),
             "/",
             "ours",
             Instant::now() + Duration::from_secs(30),

@@ -26,7 +26,7 @@ impl Provider for RopcProvider {
             }
         };
         let client = EntraClient::new(request)?;
-        let endpoint = client.token_endpoint(request.legacy);
+        let endpoint = client.token_endpoint();
         let scope = user_scope(request);
         let mut form: Vec<(&str, &str)> = vec![
             ("grant_type", "password"),
@@ -34,7 +34,7 @@ impl Provider for RopcProvider {
             ("username", username),
             ("password", password.expose()),
         ];
-        if request.legacy {
+        if client.v1() {
             form.push(("resource", &request.server_id));
         } else {
             form.push(("scope", &scope));

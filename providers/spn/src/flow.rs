@@ -13,7 +13,7 @@ impl Provider for SpnProvider {
     fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
         let now = host.now_secs();
         let client = EntraClient::new(request)?;
-        let endpoint = client.token_endpoint(request.legacy);
+        let endpoint = client.token_endpoint();
         // kubelogin prefers the certificate when both are given (its ADAL path does); so do we.
         let assertion = match &request.client_certificate {
             Some(path) => {
@@ -40,7 +40,7 @@ impl Provider for SpnProvider {
             ("grant_type", "client_credentials"),
             ("client_id", &request.client_id),
         ];
-        if request.legacy {
+        if client.v1() {
             form.push(("resource", &request.server_id));
         } else {
             form.push(("scope", &scope));

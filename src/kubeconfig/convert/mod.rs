@@ -24,8 +24,9 @@ use crate::exec_credential::ExecApiVersion;
 
 /// The install hint written into converted entries.
 pub(crate) const INSTALL_HINT: &str = "\nkubectl-aad is required to sign in to this cluster with Microsoft Entra ID, but it is not installed.\n\n\
-Install it with krew:   kubectl krew install aad\n\
-or with cargo:          cargo install kubectl-aad\n";
+Install it with krew:  kubectl krew install aad  (and put ~/.krew/bin on PATH)\n\
+or with cargo:         cargo install --locked --git https://github.com/kubectl-aad/kubectl-aad kubectl-aad\n\
+or download a release: https://github.com/kubectl-aad/kubectl-aad/releases\n";
 
 /// What the converter needs besides the kubeconfig.
 pub(crate) struct ConvertInput<'a> {
@@ -132,6 +133,8 @@ pub(crate) enum ConvertError {
 pub(crate) struct ConvertReport {
     /// The users rewritten, with the index of the file that owns each.
     pub converted: Vec<(usize, String)>,
+    /// The Entra ID users that were already what the conversion would write.
+    pub unchanged: Vec<(usize, String)>,
     /// Things the user should know (dropped PoP flags, secrets written in clear …).
     pub warnings: Vec<String>,
     /// The files that now hold a secret in clear (their mode is tightened to 0600).
@@ -175,12 +178,14 @@ pub(crate) fn convert(
         let gets_pop = pop_target.as_deref() == Some(named.name.as_str());
         // Moved, not cloned: on an error the caller discards the whole list and writes nothing.
         let old = named.auth_info.take().unwrap_or_default();
+        let before = serde_json::to_value(&old).ok();
         let (new, wrote_secret) =
             user::convert_user(&named.name, old, input, gets_pop, &mut report.warnings)?;
         if wrote_secret && !report.secret_files.contains(&file) {
             report.secret_files.push(file);
         }
-        rewritten.push((file, index, new));
+        let same = before.is_some() && before == serde_json::to_value(&new).ok();
+        rewritten.push((file, index, new, same));
     }
     if pop_from_flags
         && candidates.len() > 1
@@ -190,9 +195,12 @@ pub(crate) fn convert(
             "--pop-claims was applied to user {target:?} only; PoP claims name one cluster, convert the others with --context"
         ));
     }
-    for (file, index, user) in rewritten {
+    for (file, index, user, same) in rewritten {
         let named = &mut files[file].auth_infos[index];
-        report.converted.push((file, named.name.clone()));
+        match same {
+            true => report.unchanged.push((file, named.name.clone())),
+            false => report.converted.push((file, named.name.clone())),
+        }
         named.auth_info = Some(user);
     }
     Ok(report)

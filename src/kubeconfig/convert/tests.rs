@@ -135,7 +135,7 @@ fn settings(flags: &str, env: &[(&str, &str)]) -> ConvertSettings {
         context: args.context,
         azure_config_dir: args.azure_config_dir,
         exec_api_version: args.exec_api_version,
-        exec_command: args.exec_command,
+        exec_command: args.exec_command.unwrap_or_else(|| "kubectl-aad".into()),
         dry_run: false,
         no_backup: false,
     }
@@ -496,4 +496,16 @@ fn a_library_mode_is_written_with_its_options_and_providers_dir() {
         matches!(err, ConvertError::UnknownLibraryMode { .. }),
         "{err}"
     );
+}
+
+#[test]
+fn the_install_hint_gives_the_readmes_install_lines() {
+    let readme = include_str!("../../../README.md");
+    for command in [
+        "kubectl krew install aad",
+        "cargo install --locked --git https://github.com/kubectl-aad/kubectl-aad kubectl-aad",
+    ] {
+        assert!(super::INSTALL_HINT.contains(command), "{command}");
+        assert!(readme.contains(command), "README must say {command}");
+    }
 }
