@@ -62,3 +62,24 @@ fn remove_tokens_alias_and_cache_dir() {
         .arg(env.path("never-made")));
     assert!(output.status.success(), "a missing directory is success");
 }
+
+/// `-h`, `--help` and cobra's `help <command>` describe every subcommand alike, and no internal
+/// comment leaks into help.
+#[test]
+fn help_says_the_same_however_it_is_asked_for() {
+    let env = TestEnv::new();
+    for command in ["get-token", "convert-kubeconfig", "login", "whoami", "remove-tokens", "providers"] {
+        let first_line = |args: &[&str]| {
+            let output = run(env.aad().args(args));
+            assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+            let text = stdout(&output);
+            assert!(!text.contains("Parsing it"), "{args:?} shows an internal comment");
+            text.lines().next().unwrap_or_default().to_owned()
+        };
+        let short = first_line(&[command, "-h"]);
+        assert_eq!(short, first_line(&[command, "--help"]), "{command}");
+        assert_eq!(short, first_line(&["help", command]), "{command}");
+    }
+    let output = run(env.aad().args(["help", "no-such-command"]));
+    assert_one_line_failure(&output, "no-such-command");
+}
