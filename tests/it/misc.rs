@@ -68,12 +68,22 @@ fn remove_tokens_alias_and_cache_dir() {
 #[test]
 fn help_says_the_same_however_it_is_asked_for() {
     let env = TestEnv::new();
-    for command in ["get-token", "convert-kubeconfig", "login", "whoami", "remove-tokens", "providers"] {
+    for command in [
+        "get-token",
+        "convert-kubeconfig",
+        "login",
+        "whoami",
+        "remove-tokens",
+        "providers",
+    ] {
         let first_line = |args: &[&str]| {
             let output = run(env.aad().args(args));
             assert!(output.status.success(), "{args:?}: {}", stderr(&output));
             let text = stdout(&output);
-            assert!(!text.contains("Parsing it"), "{args:?} shows an internal comment");
+            assert!(
+                !text.contains("Parsing it"),
+                "{args:?} shows an internal comment"
+            );
             text.lines().next().unwrap_or_default().to_owned()
         };
         let short = first_line(&[command, "-h"]);

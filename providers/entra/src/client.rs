@@ -226,7 +226,7 @@ pub fn user_scope(request: &TokenRequest) -> String {
 /// the request's extra CA files, and honouring HTTPS_PROXY / NO_PROXY.
 pub fn http_client(request: &TokenRequest) -> Result<reqwest::blocking::Client, ProviderError> {
     let timeout = Duration::from_secs(request.timeout_secs.max(1));
-    let mut builder = reqwest::blocking::Client::builder()
+    let mut builder = crate::http::client_builder()
         // Every request carries a secret or a grant: a redirect is refused, never followed.
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)

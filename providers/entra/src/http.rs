@@ -27,6 +27,15 @@ pub struct Answer {
     pub retry_after: Option<Duration>,
 }
 
+/// A blocking client builder with the lookups every client of ours uses: on Linux, hickory over
+/// `/etc/hosts` and `/etc/resolv.conf` (the static binary has no NSS); elsewhere the system's.
+pub fn client_builder() -> reqwest::blocking::ClientBuilder {
+    let builder = reqwest::blocking::Client::builder();
+    #[cfg(target_os = "linux")]
+    let builder = builder.dns_resolver(crate::resolver::SystemResolver::shared());
+    builder
+}
+
 /// Sends a request and reads the answer, refusing redirects and oversized bodies.
 pub fn send(request: RequestBuilder, endpoint: &str) -> Result<Answer, ProviderError> {
     send_with(request, endpoint, |err| network_error(endpoint, err))

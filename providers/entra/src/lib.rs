@@ -31,6 +31,8 @@ pub mod external_tool;
 mod federated;
 pub mod http;
 pub mod jwt;
+#[cfg(target_os = "linux")]
+mod resolver;
 pub mod text;
 
 pub use federated::exchange_federated_token;

@@ -25,7 +25,7 @@ impl Provider for MsiProvider {
     fn acquire(&self, request: &TokenRequest, host: &dyn Host) -> Result<TokenSet, ProviderError> {
         let endpoint = endpoint::detect(request, |name| host.var(name))?;
         let timeout = Duration::from_secs(request.timeout_secs.max(1));
-        let http = reqwest::blocking::Client::builder()
+        let http = kubectl_aad_entra::http::client_builder()
             .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT.min(timeout))
             // Managed-identity endpoints are link-local or loopback: never through a proxy.

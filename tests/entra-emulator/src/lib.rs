@@ -44,7 +44,7 @@ pub use config::{
 };
 pub use federation::{DEVOPS_ISSUER, GITHUB_ISSUER, KUBERNETES_ISSUER, TOKEN_EXCHANGE_AUDIENCE};
 pub use keys::SigningKey;
-pub use pki::{ServerCert, TestCa};
+pub use pki::{ServerCert, TEST_HOST_NAME, TestCa};
 pub use state::{Fault, LoggedRequest};
 
 use state::State;

@@ -4,6 +4,10 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType,
 };
 
+/// A host name the emulator's certificate also covers; it resolves nowhere unless a test's
+/// `/etc/hosts` maps it (the static-binary chroot test does).
+pub const TEST_HOST_NAME: &str = "login.emulator.test";
+
 /// A CA made at run time.
 pub struct TestCa {
     cert_pem: String,
@@ -44,10 +48,12 @@ impl TestCa {
         &self.cert_pem
     }
 
-    /// A certificate for 127.0.0.1, ::1 and localhost.
+    /// A certificate for 127.0.0.1, ::1, localhost and [`TEST_HOST_NAME`] (a name a test maps to
+    /// loopback in its own `/etc/hosts`, to prove host names are looked up).
     pub fn server_cert(&self) -> anyhow::Result<ServerCert> {
         let key = KeyPair::generate()?;
-        let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
+        let mut params =
+            CertificateParams::new(vec!["localhost".to_owned(), TEST_HOST_NAME.to_owned()])?;
         params
             .subject_alt_names
             .push(SanType::IpAddress("127.0.0.1".parse()?));
