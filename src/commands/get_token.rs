@@ -10,14 +10,13 @@ use std::io::Write as _;
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential;
-use crate::registry::Registry;
 use crate::settings::GetTokenSettings;
 use crate::token::{self, Lookup};
 
 /// Prints a token for kubectl.
 pub(crate) fn run(settings: GetTokenSettings, env: &mut Env) -> anyhow::Result<ExitStatus> {
     let token = &settings.token;
-    let registry = Registry::new(token.providers_dir.clone(), token.allow_provider_override);
+    let registry = token.registry();
     let lookup = Lookup {
         settings: token,
         interactive: settings.interactive,

@@ -7,14 +7,13 @@
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential;
-use crate::registry::Registry;
 use crate::settings::WhoamiSettings;
 use crate::token::{self, Lookup};
 
 /// Signs in (unless a fresh token is cached) and reports who.
 pub(crate) fn run(settings: WhoamiSettings, env: &mut Env) -> anyhow::Result<ExitStatus> {
     let token = &settings.token;
-    let registry = Registry::new(token.providers_dir.clone(), token.allow_provider_override);
+    let registry = token.registry();
     // The user asked to sign in: a browser may open even without a terminal.
     let lookup = Lookup {
         settings: token,

@@ -12,14 +12,13 @@ use kubectl_aad_entra::jwt::Claims;
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::exec_credential;
-use crate::registry::Registry;
 use crate::settings::WhoamiSettings;
 use crate::token::{self, Lookup};
 
 /// Prints the identity.
 pub(crate) fn run(settings: WhoamiSettings, env: &mut Env) -> anyhow::Result<ExitStatus> {
     let token = &settings.token;
-    let registry = Registry::new(token.providers_dir.clone(), token.allow_provider_override);
+    let registry = token.registry();
     let lookup = Lookup {
         settings: token,
         interactive: env.stdin_is_terminal,

@@ -58,6 +58,12 @@ pub(crate) struct TokenSettings {
 }
 
 impl TokenSettings {
+    /// The providers these settings may use: built in, and the providers directory's libraries
+    /// (replacing a built-in flow only with `--allow-provider-override`).
+    pub(crate) fn registry(&self) -> registry::Registry {
+        registry::Registry::new(self.providers_dir.clone(), self.allow_provider_override)
+    }
+
     /// Resolves flags and environment, then validates like kubelogin's `Validate` plus the
     /// cloud name, the managed-identity endpoint and (for a library's mode) that a library
     /// for it exists.
