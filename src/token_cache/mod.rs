@@ -183,11 +183,7 @@ impl TokenCache {
     /// write to, and tightens one of ours that others can read.
     pub(crate) fn prepare_dir(&self) -> Result<(), CacheError> {
         if !private_file::check_dir(&self.dir)? {
-            let mut builder = fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder.create(&self.dir).map_err(|source| CacheError::Io {
+            private_file::create_dir(&self.dir).map_err(|source| CacheError::Io {
                 path: self.dir.clone(),
                 source,
             })?;

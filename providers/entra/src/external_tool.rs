@@ -6,13 +6,15 @@
 //! every way it can fail into one error line.
 
 use std::io::Read;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use kubectl_aad_contract::{ErrorKind, Host, ProviderError};
+
+use crate::process;
 
 /// What a finished tool run produced.
 #[derive(Debug)]
@@ -66,7 +68,7 @@ pub const MAX_STDERR_BYTES: usize = 64 * 1024;
 /// runs in a process group of its own, which is ended whole (az is a Python process that may
 /// start others) when it overruns the timeout or prints more than [`MAX_STDOUT_BYTES`].
 pub fn run_tool(program: &str, args: &[&str], timeout: Duration) -> Result<ToolOutput, ToolError> {
-    let mut child = spawn(program, args).map_err(|source| match source.kind() {
+    let mut tool = process::spawn_tool(program, args).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => ToolError::NotFound(program.to_owned()),
         _ => ToolError::Io {
             program: program.to_owned(),
@@ -74,27 +76,29 @@ pub fn run_tool(program: &str, args: &[&str], timeout: Duration) -> Result<ToolO
         },
     })?;
     let overflowed = Arc::new(AtomicBool::new(false));
-    let stdout = child
+    let stdout = tool
+        .child
         .stdout
         .take()
         .map(|p| drain(p, MAX_STDOUT_BYTES, overflowed.clone()));
-    let stderr = child
+    let stderr = tool
+        .child
         .stderr
         .take()
         .map(|p| drain(p, MAX_STDERR_BYTES, Arc::new(AtomicBool::new(false))));
     let deadline = Instant::now().checked_add(timeout);
     let status = loop {
-        match child.try_wait() {
+        match tool.child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if overflowed.load(Ordering::Relaxed) => {
-                end_group(&mut child);
+                tool.end();
                 return Err(ToolError::TooMuchOutput {
                     program: program.to_owned(),
                     limit: MAX_STDOUT_BYTES,
                 });
             }
             Ok(None) if deadline.is_some_and(|d| Instant::now() >= d) => {
-                end_group(&mut child);
+                tool.end();
                 return Err(ToolError::Timeout {
                     program: program.to_owned(),
                     secs: timeout.as_secs(),
@@ -102,7 +106,7 @@ pub fn run_tool(program: &str, args: &[&str], timeout: Duration) -> Result<ToolO
             }
             Ok(None) => thread::sleep(Duration::from_millis(10)),
             Err(source) => {
-                end_group(&mut child);
+                tool.end();
                 return Err(ToolError::Io {
                     program: program.to_owned(),
                     source,
@@ -127,38 +131,6 @@ pub fn run_tool(program: &str, args: &[&str], timeout: Duration) -> Result<ToolO
         stderr: String::from_utf8_lossy(&collect(stderr)).into_owned(),
         status,
     })
-}
-
-/// Ends the tool and everything it started: the whole process group on Unix.
-fn end_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
-        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-fn spawn(program: &str, args: &[&str]) -> std::io::Result<std::process::Child> {
-    let start = |program: &str| {
-        let mut command = Command::new(program);
-        command
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        // Its own process group, so that a timeout ends the tool's children too.
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        command.spawn()
-    };
-    // On Windows the Azure CLI is `az.cmd`, which Command does not find by its bare name.
-    match start(program) {
-        Err(err) if cfg!(windows) && err.kind() == std::io::ErrorKind::NotFound => {
-            start(&format!("{program}.cmd"))
-        }
-        other => other,
-    }
 }
 
 /// Reads a pipe to its end, keeping at most `limit` bytes; past that it flags `overflowed` and

@@ -31,6 +31,7 @@ pub mod external_tool;
 mod federated;
 pub mod http;
 pub mod jwt;
+mod process;
 #[cfg(target_os = "linux")]
 mod resolver;
 pub mod text;

@@ -5,13 +5,23 @@
 //! Writing is split into [`stage`] (the temp file, complete and synced, with the target's mode
 //! and owner) and [`Staged::commit`] (the rename), so that a list of files is all staged before
 //! the first one is replaced. [`create_new`] writes a file that must not exist yet (backups).
+//! Modes, owners and the rename itself differ per platform: `unix.rs`, `windows.rs`.
 
-use std::fs::{self, File, Permissions};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 #[cfg(unix)]
-use std::os::unix::fs::PermissionsExt;
+mod unix;
+#[cfg(unix)]
+use unix as platform;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as platform;
+
+pub(crate) use platform::mode_of;
+use platform::{set_mode, set_owner, sync_dir};
 
 /// Who owns a file and what its permission bits are, to give a replacement the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,16 +35,9 @@ pub(crate) struct Keep {
 impl Keep {
     /// The mode and owner of an existing file.
     pub(crate) fn of(metadata: &fs::Metadata) -> Keep {
-        #[cfg(unix)]
-        let owner = {
-            use std::os::unix::fs::MetadataExt;
-            Some((metadata.uid(), metadata.gid()))
-        };
-        #[cfg(not(unix))]
-        let owner = None;
         Keep {
             mode: mode_of(metadata),
-            owner,
+            owner: platform::owner_of(metadata),
         }
     }
 }
@@ -81,7 +84,7 @@ impl Staged {
     /// Replaces the target (rename, then fsync of the folder).
     pub(crate) fn commit(self) -> io::Result<()> {
         let dir = parent_of(&self.target).to_path_buf();
-        self.temp.persist(&self.target).map_err(|err| err.error)?;
+        platform::persist(self.temp, &self.target)?;
         crash_test_pause();
         sync_dir(&dir);
         Ok(())
@@ -98,8 +101,7 @@ pub(crate) fn write(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
 pub(crate) fn create_new(path: &Path, contents: &[u8], keep: Keep) -> io::Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    platform::create_private(&mut options);
     let mut file = options.open(path)?;
     set_mode(&file, keep.mode)?;
     set_owner(&file, keep.owner)?;
@@ -124,59 +126,6 @@ fn crash_test_pause() {
         .and_then(|v| v.parse::<u64>().ok())
     {
         std::thread::sleep(std::time::Duration::from_millis(ms));
-    }
-}
-
-#[cfg(unix)]
-fn set_mode(file: &File, mode: u32) -> io::Result<()> {
-    file.set_permissions(Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_: &File, _: u32) -> io::Result<()> {
-    Ok(())
-}
-
-/// Gives the file `owner` when it is not ours already (root writing another user's file);
-/// a process that may not do so fails here, before anything is replaced.
-#[cfg(unix)]
-fn set_owner(file: &File, owner: Option<(u32, u32)>) -> io::Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    let Some((uid, gid)) = owner else {
-        return Ok(());
-    };
-    let current = file.metadata()?;
-    if (current.uid(), current.gid()) != (uid, gid) {
-        std::os::unix::fs::fchown(file, Some(uid), Some(gid))?;
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn set_owner(_: &File, _: Option<(u32, u32)>) -> io::Result<()> {
-    Ok(())
-}
-
-/// Makes a rename durable. Best effort: some file systems refuse to open directories.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(handle) = File::open(dir) {
-        let _ = handle.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
-/// The Unix permission bits of a file (0o600 where there are none).
-pub(crate) fn mode_of(metadata: &fs::Metadata) -> u32 {
-    #[cfg(unix)]
-    {
-        metadata.permissions().mode() & 0o7777
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = metadata;
-        0o600
     }
 }
 

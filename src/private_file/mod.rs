@@ -5,8 +5,20 @@
 //! others (older kubelogin created `~/.kube/cache/kubelogin` 0755) is tightened to 0700.
 //!
 //! The checks use the opened file's own metadata (`fstat`), so what is checked is what is read;
-//! on the cache-hit path they cost one `stat` of the folder and nothing more. On platforms
-//! without Unix permissions they are no-ops here (Windows ACLs are set where folders are made).
+//! on the cache-hit path they cost one `stat` of the folder and nothing more. What each check
+//! means per platform lives in `unix.rs` (owner and mode bits) and `windows.rs` (the folder's
+//! owner SID and an owner-only, protected ACL that its files inherit; reparse points refused).
+
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as platform;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as platform;
+
+pub(crate) use platform::{check_dir, create_dir};
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -25,13 +37,13 @@ pub(crate) enum PrivateFileError {
     NotRegular(PathBuf),
     /// Someone else's file.
     #[error(
-        "{path} belongs to another user (uid {uid}), so it cannot be trusted; delete it, or use a cache folder of your own"
+        "{path} belongs to another user ({owner}), so it cannot be trusted; delete it, or use a cache folder of your own"
     )]
     Foreign {
         /// The file.
         path: PathBuf,
-        /// Its owner.
-        uid: u32,
+        /// Its owner: `uid 1000`, or a Windows SID.
+        owner: String,
     },
     /// A file others can read.
     #[error("token cache file {0} is readable by other users; run `chmod 600 {0}` (or delete it)")]
@@ -46,13 +58,13 @@ pub(crate) enum PrivateFileError {
     WritableDir(PathBuf),
     /// Someone else's folder.
     #[error(
-        "token cache directory {path} belongs to another user (uid {uid}); use a folder you own (--cache-dir or KUBECACHEDIR)"
+        "token cache directory {path} belongs to another user ({owner}); use a folder you own (--cache-dir or KUBECACHEDIR)"
     )]
     ForeignDir {
         /// The folder.
         path: PathBuf,
-        /// Its owner.
-        uid: u32,
+        /// Its owner: `uid 1000`, or a Windows SID.
+        owner: String,
     },
     /// The OS said no.
     #[error("{path}: {source}")]
@@ -65,7 +77,7 @@ pub(crate) enum PrivateFileError {
     },
 }
 
-fn io_error(path: &Path) -> impl FnOnce(io::Error) -> PrivateFileError + '_ {
+pub(super) fn io_error(path: &Path) -> impl FnOnce(io::Error) -> PrivateFileError + '_ {
     move |source| PrivateFileError::Io {
         path: path.to_path_buf(),
         source,
@@ -88,100 +100,12 @@ pub(crate) fn open_existing(path: &Path) -> Result<Option<File>, PrivateFileErro
 pub(crate) fn open_or_create(path: &Path) -> Result<File, PrivateFileError> {
     let mut options = OpenOptions::new();
     options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    platform::create_private(&mut options);
     open(path, &mut options)
 }
 
-#[cfg(unix)]
 fn open(path: &Path, options: &mut OpenOptions) -> Result<File, PrivateFileError> {
-    use rustix::fs::OFlags;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    // No link is followed; a FIFO opens without blocking so that it can be refused.
-    let flags = OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-    options.custom_flags(flags.bits() as i32);
-    let file = match options.open(path) {
-        Ok(file) => file,
-        // ELOOP: the last component is a symbolic link.
-        Err(err) if err.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(PrivateFileError::Symlink(path.to_path_buf()));
-        }
-        Err(err) => return Err(io_error(path)(err)),
-    };
-    let metadata = file.metadata().map_err(io_error(path))?;
-    if !metadata.is_file() {
-        return Err(PrivateFileError::NotRegular(path.to_path_buf()));
-    }
-    let me = rustix::process::geteuid().as_raw();
-    if metadata.uid() != me {
-        return Err(PrivateFileError::Foreign {
-            path: path.to_path_buf(),
-            uid: metadata.uid(),
-        });
-    }
-    if metadata.mode() & 0o077 != 0 {
-        return Err(PrivateFileError::Readable(path.to_path_buf()));
-    }
-    Ok(file)
-}
-
-#[cfg(not(unix))]
-fn open(path: &Path, options: &mut OpenOptions) -> Result<File, PrivateFileError> {
-    let file = options.open(path).map_err(io_error(path))?;
-    match file.metadata().map_err(io_error(path))?.is_file() {
-        true => Ok(file),
-        false => Err(PrivateFileError::NotRegular(path.to_path_buf())),
-    }
-}
-
-/// Whether `dir` exists; if it does, that it is a folder we own and others cannot write to.
-/// Group or other read and search bits on a folder of ours are removed.
-#[cfg(unix)]
-pub(crate) fn check_dir(dir: &Path) -> Result<bool, PrivateFileError> {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let metadata = match std::fs::symlink_metadata(dir) {
-        Ok(metadata) => metadata,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(err) => return Err(io_error(dir)(err)),
-    };
-    // A link to a folder is fine (a relocated home); what it points to is what is checked.
-    let metadata = match metadata.file_type().is_symlink() {
-        true => std::fs::metadata(dir).map_err(io_error(dir))?,
-        false => metadata,
-    };
-    if !metadata.is_dir() {
-        return Err(PrivateFileError::NotRegular(dir.to_path_buf()));
-    }
-    let mode = metadata.mode() & 0o7777;
-    if mode & 0o1002 == 0o1002 {
-        return Err(PrivateFileError::SharedDir(dir.to_path_buf()));
-    }
-    let me = rustix::process::geteuid().as_raw();
-    if metadata.uid() != me {
-        return Err(PrivateFileError::ForeignDir {
-            path: dir.to_path_buf(),
-            uid: metadata.uid(),
-        });
-    }
-    if mode & 0o022 != 0 {
-        return Err(PrivateFileError::WritableDir(dir.to_path_buf()));
-    }
-    if mode & 0o077 != 0 {
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o7700))
-            .map_err(io_error(dir))?;
-    }
-    Ok(true)
-}
-
-/// Without Unix permissions: whether `dir` is a folder.
-#[cfg(not(unix))]
-pub(crate) fn check_dir(dir: &Path) -> Result<bool, PrivateFileError> {
-    match std::fs::metadata(dir) {
-        Ok(metadata) if metadata.is_dir() => Ok(true),
-        Ok(_) => Err(PrivateFileError::NotRegular(dir.to_path_buf())),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(err) => Err(io_error(dir)(err)),
-    }
+    platform::open(path, options)
 }
 
 #[cfg(all(test, unix))]
