@@ -198,6 +198,12 @@ pub(crate) struct TokenFlags {
     #[arg(long, value_name = "DIR", hide = true)]
     pub token_cache_dir: Option<String>,
 
+    /// How cached tokens are kept: auto (sealed with a key the OS keeps when it has a store,
+    /// else 0600 files), keyring (sealed, or fail), file (0600 files), none (memory only)
+    /// [env: KUBECTL_AAD_TOKEN_CACHE_STORAGE] [default: auto]
+    #[arg(long, value_name = "STORAGE", value_parser = clap::builder::PossibleValuesParser::new(crate::token_cache::Storage::NAMES))]
+    pub token_cache_storage: Option<String>,
+
     /// Entra ID tenant id or domain [env: AZURE_TENANT_ID]
     #[arg(short = 't', long, value_name = "ID")]
     pub tenant_id: Option<String>,

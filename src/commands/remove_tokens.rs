@@ -4,18 +4,23 @@
 use crate::env::Env;
 use crate::error::ExitStatus;
 use crate::settings::RemoveTokensSettings;
-use crate::token_cache::TokenCache;
+use crate::token_cache::{Storage, TokenCache};
 
 /// Removes our cache files; a missing directory is success.
 pub(crate) fn run(settings: RemoveTokensSettings, env: &mut Env) -> anyhow::Result<ExitStatus> {
-    let removed = TokenCache::new(&settings.cache_dir).remove_all()?;
+    let cache = TokenCache::new(&settings.cache_dir, Storage::Auto);
+    let removed = cache.remove_all()?;
     env.say(&format!(
-        "removed {} cached token(s) from {}{}",
+        "removed {} cached token(s) from {}{}{}",
         removed.tokens,
         settings.cache_dir.display(),
         match removed.other {
             0 => String::new(),
             n => format!(" (and {n} lock or PoP key file(s))"),
+        },
+        match removed.key {
+            true => format!(", and its data key from {}", cache.vault().store_name()),
+            false => String::new(),
         }
     ));
     Ok(ExitStatus::Success)

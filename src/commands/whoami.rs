@@ -63,6 +63,8 @@ pub(crate) fn run(settings: WhoamiSettings, env: &mut Env) -> anyhow::Result<Exi
     writeln!(out, "expires:   {expires}")?;
     writeln!(out, "groups:    {groups}")?;
     writeln!(out, "login:     {}", token.login())?;
+    writeln!(out, "cache:     {}", token.cache_dir.display())?;
+    writeln!(out, "storage:   {}", token.cache().vault().describe())?;
     if claims.has_group_overage() {
         env.warn("the token has a groups overage claim: the user is in more than 200 groups, so Kubernetes RBAC sees none of them; use fewer groups or app roles");
     }

@@ -9,6 +9,10 @@
 //! Compiled and tested by the CI workflow's Windows job; it cannot be built on the Linux
 //! development machines.
 
+// The Win32 security and job-object calls have no safe wrapper in the tree; each unsafe
+// block states what it relies on.
+#![allow(unsafe_code)]
+
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -254,9 +258,15 @@ mod tests {
     #[test]
     fn only_a_protected_single_owner_ace_counts_as_owner_only() {
         let user = "S-1-5-21-1-2-3-1001";
-        assert!(is_owner_only("D:PAI(A;OICI;FA;;;S-1-5-21-1-2-3-1001)", user));
+        assert!(is_owner_only(
+            "D:PAI(A;OICI;FA;;;S-1-5-21-1-2-3-1001)",
+            user
+        ));
         assert!(is_owner_only(&owner_only_sddl(user), user));
-        assert!(!is_owner_only("D:AI(A;OICI;FA;;;S-1-5-21-1-2-3-1001)", user));
+        assert!(!is_owner_only(
+            "D:AI(A;OICI;FA;;;S-1-5-21-1-2-3-1001)",
+            user
+        ));
         assert!(!is_owner_only(
             "D:PAI(A;OICI;FA;;;S-1-5-21-1-2-3-1001)(A;OICI;FA;;;BU)",
             user

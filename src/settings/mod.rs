@@ -79,6 +79,11 @@ pub(crate) enum SettingsError {
     /// `--timeout` is not a positive duration of at most a day.
     #[error("--timeout {0:?} is not a positive duration of at most 24h; use e.g. 60s or 2m")]
     Timeout(String),
+    /// `KUBECTL_AAD_TOKEN_CACHE_STORAGE` names no storage (the flag is checked by clap).
+    #[error(
+        "KUBECTL_AAD_TOKEN_CACHE_STORAGE={0:?} is not a token cache storage; use auto, keyring, file or none"
+    )]
+    Storage(String),
     /// No `--server-id`.
     #[error(
         "--server-id is required; pass the cluster's Entra ID server application id (AKS: 6dae42f8-4368-4678-94ff-3960e28e3630), or --context NAME for a converted kubeconfig context"

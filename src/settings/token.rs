@@ -17,6 +17,7 @@ use super::{DEFAULT_TIMEOUT, SettingsError, parse_duration, resolve_cache_dir};
 use crate::cli::TokenFlags;
 use crate::env::Env;
 use crate::registry;
+use crate::token_cache::{Storage, TokenCache};
 
 /// What the user set explicitly: a flag on the command line, or `AAD_LOGIN_METHOD` for
 /// `--login` (kubelogin treats that variable as a chosen mode).
@@ -47,6 +48,8 @@ pub(crate) struct TokenSettings {
     pub(crate) disable_environment_override: bool,
     /// The token cache directory.
     pub(crate) cache_dir: PathBuf,
+    /// How the cache keeps tokens at rest.
+    pub(crate) storage: Storage,
     /// Where run-time provider libraries live.
     pub(crate) providers_dir: Option<PathBuf>,
     /// Whether a library may replace a built-in provider.
@@ -98,6 +101,7 @@ impl TokenSettings {
             &env.vars,
             env.home.as_deref(),
         )?;
+        let storage = storage(values.get(&Input::TokenCacheStorage), env)?;
         let request = request(login, &mut values, flags, env, &checked);
         hold_secrets(&request, env);
         if !request.tenant_id.is_empty() && !is_tenant(&request.tenant_id) {
@@ -111,6 +115,7 @@ impl TokenSettings {
             timeout_text: checked.timeout_text,
             disable_environment_override,
             cache_dir,
+            storage,
             providers_dir,
             allow_provider_override: flags.allow_provider_override,
             lock_wait: env
@@ -119,6 +124,11 @@ impl TokenSettings {
                 .and_then(|wait| parse_duration(&wait)),
             overrides,
         })
+    }
+
+    /// The token cache these settings name.
+    pub(crate) fn cache(&self) -> TokenCache {
+        TokenCache::new(&self.cache_dir, self.storage)
     }
 
     /// The login mode.
@@ -131,6 +141,7 @@ impl TokenSettings {
         let on = |set: bool| set.then(|| "true".to_owned());
         match input {
             Input::CacheDir => Some(self.cache_dir.display().to_string()),
+            Input::TokenCacheStorage => Some(self.storage.as_str().to_owned()),
             Input::Environment => self.environment.clone(),
             Input::PopClaims => self.pop_claims.clone(),
             Input::Timeout => self.timeout_text.clone(),
@@ -158,7 +169,7 @@ impl TokenSettings {
         env.log(
             10,
             &format!(
-                "options: login={} environment={:?} authority={} tenant={:?} client-id={:?} server-id={:?} legacy={} cache-dir={} timeout={}s subscription={:?} identity-resource-id={:?} imds-endpoint={:?} azure-config-dir={:?} federated-token-file={:?} client-secret={} password={}",
+                "options: login={} environment={:?} authority={} tenant={:?} client-id={:?} server-id={:?} legacy={} cache-dir={} token-cache-storage={} timeout={}s subscription={:?} identity-resource-id={:?} imds-endpoint={:?} azure-config-dir={:?} federated-token-file={:?} client-secret={} password={}",
                 r.login,
                 self.environment,
                 r.authority_host,
@@ -167,6 +178,7 @@ impl TokenSettings {
                 r.server_id,
                 r.legacy,
                 self.cache_dir.display(),
+                self.storage.as_str(),
                 r.timeout_secs,
                 r.subscription,
                 r.identity_resource_id,
@@ -282,6 +294,19 @@ fn request(
     }
 }
 
+/// `--token-cache-storage`, else `KUBECTL_AAD_TOKEN_CACHE_STORAGE` (a flag of our own, so the
+/// flag wins), else `auto`.
+fn storage(flag: Option<&String>, env: &Env) -> Result<Storage, SettingsError> {
+    let Some(text) = flag
+        .cloned()
+        .or_else(|| env.vars.get("KUBECTL_AAD_TOKEN_CACHE_STORAGE"))
+        .filter(|t| !t.trim().is_empty())
+    else {
+        return Ok(Storage::Auto);
+    };
+    Storage::parse(&text).ok_or(SettingsError::Storage(text))
+}
+
 /// Variables whose values are secrets whichever flow reads them.
 const SECRET_VARIABLES: [&str; 10] = [
     "AZURE_CLIENT_SECRET",
@@ -351,6 +376,7 @@ fn from_flags(flags: &TokenFlags) -> (BTreeMap<Input, String>, BTreeSet<Input>) 
                 .clone()
                 .or_else(|| flags.token_cache_dir.clone()),
         ),
+        (Input::TokenCacheStorage, flags.token_cache_storage.clone()),
         (Input::TenantId, flags.tenant_id.clone()),
         (Input::Subscription, flags.subscription.clone()),
         (Input::Environment, flags.environment.clone()),

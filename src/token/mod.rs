@@ -14,9 +14,7 @@ use kubectl_aad_contract::Host as _;
 use crate::env::Env;
 use crate::registry::Registry;
 use crate::settings::TokenSettings;
-use crate::token_cache::{
-    self, CacheEntry, CacheError, Decision, Facts, Moment, TokenCache, TokenCacheKey,
-};
+use crate::token_cache::{self, CacheEntry, CacheError, Decision, Facts, Moment, TokenCacheKey};
 use pop::PopBinding;
 
 /// What one run asks for.
@@ -65,8 +63,8 @@ pub(crate) fn fresh(
     providers: &Registry,
     env: &Env,
 ) -> anyhow::Result<Issued> {
-    let pop = pop::binding(lookup.settings, env)?;
-    let cache = TokenCache::new(&lookup.settings.cache_dir);
+    let cache = lookup.settings.cache();
+    let pop = pop::binding(lookup.settings, &cache, env)?;
     let key = TokenCacheKey::for_request(
         &lookup.settings.request,
         pop.as_ref().map(|binding| binding.key.kid()),
@@ -84,8 +82,14 @@ pub(crate) fn fresh(
         moment: Moment::BeforeLock,
         stamps_hold: seen.as_ref().is_none_or(CacheEntry::stamps_hold),
     };
+    let fallback = || {
+        if let Some(note) = cache.vault().fallback() {
+            env.log(1, &note);
+        }
+    };
     match (token_cache::decide(facts), seen.as_ref()) {
         (Decision::Use, Some(entry)) => {
+            fallback();
             return Ok(Issued {
                 entry: entry.clone(),
                 pop,
@@ -103,5 +107,6 @@ pub(crate) fn fresh(
         pop: pop.as_ref(),
     };
     let entry = obtain::obtain(&miss, providers, env)?;
+    fallback();
     Ok(Issued { entry, pop })
 }

@@ -98,7 +98,7 @@ fn world(fake: Fake) -> World {
     let dir = tempfile::tempdir().expect("tempdir");
     let cache_dir = dir.path().join("cache");
     let argv = format!(
-        "get-token --server-id s --client-id c --tenant-id t --cache-dir {}",
+        "get-token --server-id s --client-id c --tenant-id t --token-cache-storage file --cache-dir {}",
         cache_dir.display()
     );
     let cli = GetTokenCli::try_parse_from(argv.split_whitespace()).expect("parses");
@@ -110,7 +110,7 @@ fn world(fake: Fake) -> World {
     env.clock = clock;
     let settings = TokenSettings::resolve(&cli.args.token, &env).expect("settings");
     let key = TokenCacheKey::for_request(&settings.request, None);
-    let cache = TokenCache::new(&cache_dir);
+    let cache = TokenCache::new(&cache_dir, crate::token_cache::Storage::File);
     cache.prepare_dir().expect("cache dir");
     let descriptor = kubectl_aad_contract::LoginMode::DeviceCode
         .descriptor()

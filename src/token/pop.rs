@@ -26,7 +26,7 @@ use crate::atomic_file;
 use crate::env::Env;
 use crate::private_file::{self, PrivateFileError};
 use crate::settings::TokenSettings;
-use crate::token_cache::{TokenCache, TokenCacheKey};
+use crate::token_cache::{CacheError, Storage, TokenCache, TokenCacheKey, Vault};
 
 /// Why the PoP claims are unusable (kubelogin's messages, one line each).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -84,33 +84,53 @@ impl PopKey {
     /// user's, readable by others — someone may hold a copy of the private key) is an error.
     pub(crate) fn load_or_create(
         path: &Path,
-    ) -> Result<(PopKey, Option<String>), PrivateFileError> {
+        vault: &Vault,
+    ) -> Result<(PopKey, Option<String>), CacheError> {
         let existing = match private_file::open_existing(path) {
             Ok(file) => file,
             // Unreadable for an ordinary reason: try to store a new key (a warning if that
             // fails too).
             Err(PrivateFileError::Io { .. }) => None,
-            Err(untrusted) => return Err(untrusted),
+            Err(untrusted) => return Err(untrusted.into()),
         };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if let Some(mut file) = existing {
-            let mut pem = String::new();
-            let read = std::io::Read::read_to_string(&mut (&mut file).take(64 * 1024), &mut pem);
-            return Ok(match read.ok().and_then(|_| from_pem(&pem)) {
-                Some(key) => (key, None),
-                None => (
-                    PopKey::generate(),
-                    Some(format!(
-                        "PoP key {} is not a PKCS#8 RSA key; using a temporary key for this run (delete the file to replace it)",
-                        path.display()
-                    )),
-                ),
-            });
+            let mut bytes = Vec::new();
+            let read = std::io::Read::read_to_end(&mut (&mut file).take(64 * 1024), &mut bytes);
+            // A sealed key whose data key is gone cannot be used again: replaced below.
+            if let (Ok(_), Some(opened)) = (read, vault.open(&name, bytes)?) {
+                return Ok(
+                    match std::str::from_utf8(&opened.plain).ok().and_then(from_pem) {
+                        Some(key) => {
+                            if opened.migrate {
+                                let _ = store(path, &name, &key, vault);
+                            }
+                            (key, None)
+                        }
+                        None => (
+                            PopKey::generate(),
+                            Some(format!(
+                                "PoP key {} is not a PKCS#8 RSA key; using a temporary key for this run (delete the file to replace it)",
+                                path.display()
+                            )),
+                        ),
+                    },
+                );
+            }
         }
         let key = PopKey::generate();
-        let warning = atomic_file::write(path, key.to_pem().as_bytes(), 0o600)
+        let warning = store(path, &name, &key, vault)
             .err()
             .map(|err| format!("cannot store the PoP key at {}: {err}; using a temporary key, so each run signs in again", path.display()));
         Ok((key, warning))
+    }
+
+    /// An ephemeral key, for memory-only storage.
+    pub(crate) fn temporary() -> PopKey {
+        PopKey::generate()
     }
 
     fn generate() -> PopKey {
@@ -193,6 +213,13 @@ fn from_pem(pem: &str) -> Option<PopKey> {
     KeyPair::from_pkcs8(&der).ok().map(PopKey::from_pair)
 }
 
+/// Writes the key's PEM, sealed as the vault says.
+fn store(path: &Path, name: &str, key: &PopKey, vault: &Vault) -> anyhow::Result<()> {
+    let bytes = vault.seal(name, key.to_pem().as_bytes())?;
+    atomic_file::write(path, &bytes, 0o600)?;
+    Ok(())
+}
+
 /// Where the PoP key for a cache entry lives (beside the cache, per identity).
 fn key_path(cache_dir: &Path, identity_stem: &str) -> PathBuf {
     cache_dir.join(format!("{identity_stem}.pop-key.pem"))
@@ -219,7 +246,11 @@ impl PopBinding {
 /// Sets up PoP when it is requested. A built-in mode without PoP support ignores the PoP flags,
 /// as kubelogin does; a library's mode is checked against its descriptor on the miss path. A key
 /// file that cannot be used is a warning and an ephemeral key, never a failure.
-pub(crate) fn binding(settings: &TokenSettings, env: &Env) -> anyhow::Result<Option<PopBinding>> {
+pub(crate) fn binding(
+    settings: &TokenSettings,
+    cache: &TokenCache,
+    env: &Env,
+) -> anyhow::Result<Option<PopBinding>> {
     let Some(claims) = &settings.pop_claims else {
         return Ok(None);
     };
@@ -235,10 +266,17 @@ pub(crate) fn binding(settings: &TokenSettings, env: &Env) -> anyhow::Result<Opt
         return Ok(None);
     }
     let u = parse_claims(claims)?;
+    if cache.vault().storage() == Storage::Memory {
+        return Ok(Some(PopBinding {
+            key: PopKey::temporary(),
+            u,
+        }));
+    }
     // Best effort: a directory that cannot be made shows up as a key warning just below.
-    let _ = TokenCache::new(&settings.cache_dir).prepare_dir();
+    let _ = cache.prepare_dir();
     let stem = TokenCacheKey::for_request(&settings.request, None).file_stem();
-    let (key, warning) = PopKey::load_or_create(&key_path(&settings.cache_dir, &stem))?;
+    let (key, warning) =
+        PopKey::load_or_create(&key_path(&settings.cache_dir, &stem), cache.vault())?;
     if let Some(warning) = warning {
         env.warn(&warning);
     }
@@ -285,9 +323,10 @@ mod tests {
     fn keys_persist_and_sign_verifiable_requests() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("k.pem");
-        let (first, warning) = PopKey::load_or_create(&path).expect("creates");
+        let vault = Vault::new(dir.path(), Storage::File);
+        let (first, warning) = PopKey::load_or_create(&path, &vault).expect("creates");
         assert!(warning.is_none());
-        let (second, _) = PopKey::load_or_create(&path).expect("loads");
+        let (second, _) = PopKey::load_or_create(&path, &vault).expect("loads");
         assert_eq!(first.kid(), second.kid(), "the key is reused");
         #[cfg(unix)]
         assert_eq!(
@@ -320,11 +359,12 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("k.pem");
-        PopKey::load_or_create(&path).expect("creates");
+        let vault = Vault::new(dir.path(), Storage::File);
+        PopKey::load_or_create(&path, &vault).expect("creates");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
         assert!(matches!(
-            PopKey::load_or_create(&path),
-            Err(PrivateFileError::Readable(_))
+            PopKey::load_or_create(&path, &vault),
+            Err(CacheError::Unsafe(PrivateFileError::Readable(_)))
         ));
     }
 
@@ -338,8 +378,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let blocked = dir.path().join("not-a-directory");
         std::fs::write(&blocked, "").expect("a file where the folder would be");
+        let vault = Vault::new(dir.path(), Storage::File);
         let (_, warning) =
-            PopKey::load_or_create(&blocked.join("key")).expect("a warning, not an error");
+            PopKey::load_or_create(&blocked.join("key"), &vault).expect("a warning, not an error");
         assert!(warning.is_some_and(|w| w.contains("temporary key")));
     }
 }

@@ -9,9 +9,15 @@
 //!
 //! A corrupt, truncated or foreign-format entry is a miss (and is replaced), never an error. A
 //! file or folder that cannot be trusted (see `private_file`) is refused on every path.
+//!
+//! What the files hold at rest — sealed under an OS-held key, plain, or nothing at all — is the
+//! [`Vault`]'s business (`storage.rs`); names, locks and atomic writes are the same for all.
 
+mod data_key;
 mod decide;
 mod key;
+mod seal;
+mod storage;
 
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -25,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use decide::{Decision, Facts, Moment, decide, reported_expiry, worth_storing};
 pub(crate) use key::TokenCacheKey;
+pub(crate) use storage::{Storage, Vault};
 
 use crate::atomic_file;
 use crate::private_file::{self, PrivateFileError};
@@ -103,6 +110,11 @@ pub(crate) enum CacheError {
         /// How long we waited.
         secs: u64,
     },
+    /// The OS key store cannot be used (`--token-cache-storage keyring`), or sealing failed.
+    #[error(
+        "token cache: the OS key store cannot be used: {0}; pass --token-cache-storage auto (plain 0600 files where there is no store) or file"
+    )]
+    KeyStore(String),
     /// An I/O failure.
     #[error("token cache {path}")]
     Io {
@@ -124,21 +136,72 @@ impl From<PrivateFileError> for CacheError {
 }
 
 /// The token cache in one directory.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct TokenCache {
     dir: PathBuf,
+    vault: Vault,
 }
 
-/// A held per-key lock; released when dropped (and by the OS if the process dies).
+/// A held per-key lock; released when dropped (and by the OS if the process dies). Memory-only
+/// storage holds none.
 #[derive(Debug)]
 pub(crate) struct CacheLock {
-    _file: File,
+    _file: Option<File>,
+}
+
+/// Takes the OS lock on the private file `path`, waiting at most `wait`. Never through a link
+/// (root would otherwise create files wherever it points).
+pub(crate) fn lock_file(path: &std::path::Path, wait: Duration) -> Result<CacheLock, CacheError> {
+    let file = private_file::open_or_create(path)?;
+    let deadline = Instant::now() + wait;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(CacheLock { _file: Some(file) }),
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(CacheError::LockTimeout {
+                    lock: path.to_path_buf(),
+                    secs: wait.as_secs(),
+                });
+            }
+            Err(fs::TryLockError::Error(source)) => {
+                return Err(CacheError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+    }
 }
 
 impl TokenCache {
-    /// A cache rooted at `dir`. No I/O.
-    pub(crate) fn new(dir: impl Into<PathBuf>) -> TokenCache {
-        TokenCache { dir: dir.into() }
+    /// A cache rooted at `dir`, keeping its files as `storage` says. No I/O.
+    pub(crate) fn new(dir: impl Into<PathBuf>, storage: Storage) -> TokenCache {
+        let dir = dir.into();
+        let vault = Vault::new(&dir, storage);
+        TokenCache { dir, vault }
+    }
+
+    /// A cache with a given vault (tests).
+    #[cfg(test)]
+    pub(crate) fn with_vault(dir: impl Into<PathBuf>, vault: Vault) -> TokenCache {
+        TokenCache {
+            dir: dir.into(),
+            vault,
+        }
+    }
+
+    /// How the files are kept at rest.
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    fn memory_only(&self) -> bool {
+        self.vault.storage() == Storage::Memory
     }
 
     /// The directory.
@@ -160,11 +223,46 @@ impl TokenCache {
     /// that cannot be trusted is an error (checked on the hit path too: one `stat` of the
     /// folder, the opened file's own metadata).
     pub(crate) fn read(&self, key: &TokenCacheKey) -> Result<Option<CacheEntry>, CacheError> {
+        if self.memory_only() {
+            return Ok(None);
+        }
+        self.vault.check()?;
+        let Some(bytes) = self.read_file(&self.entry_path(key))? else {
+            return Ok(None);
+        };
+        let name = format!("{}.json", key.file_stem());
+        let Some(opened) = self.vault.open(&name, bytes)? else {
+            return Ok(None);
+        };
+        let entry = parse_entry(&opened.plain);
+        if opened.migrate && entry.is_some() {
+            self.migrate(key, &opened.plain);
+        }
+        Ok(entry)
+    }
+
+    /// Rewrites a plain entry sealed, if no other process is at work on it and it is unchanged;
+    /// otherwise (or on any failure) it stays as it is until the next write.
+    fn migrate(&self, key: &TokenCacheKey, plain: &[u8]) {
+        let Ok(_lock) = self.lock(key, Duration::ZERO) else {
+            return;
+        };
+        let path = self.entry_path(key);
+        if self.read_file(&path).ok().flatten().as_deref() == Some(plain) {
+            let name = format!("{}.json", key.file_stem());
+            if let Ok(sealed) = self.vault.seal(&name, plain) {
+                let _ = atomic_file::write(&path, &sealed, 0o600);
+            }
+        }
+    }
+
+    /// A private file's bytes (at most [`MAX_ENTRY_BYTES`]); `None` when there is none or it is
+    /// too large to be ours.
+    fn read_file(&self, path: &std::path::Path) -> Result<Option<Vec<u8>>, CacheError> {
         if !private_file::check_dir(&self.dir)? {
             return Ok(None);
         }
-        let path = self.entry_path(key);
-        let Some(file) = private_file::open_existing(&path)? else {
+        let Some(file) = private_file::open_existing(path)? else {
             return Ok(None);
         };
         let mut bytes = Vec::new();
@@ -176,12 +274,15 @@ impl TokenCache {
         {
             return Ok(None);
         }
-        Ok(parse_entry(&bytes))
+        Ok(Some(bytes))
     }
 
     /// Creates the directory (0700) if needed; refuses one that is not ours or that others can
     /// write to, and tightens one of ours that others can read.
     pub(crate) fn prepare_dir(&self) -> Result<(), CacheError> {
+        if self.memory_only() {
+            return Ok(());
+        }
         if !private_file::check_dir(&self.dir)? {
             private_file::create_dir(&self.dir).map_err(|source| CacheError::Io {
                 path: self.dir.clone(),
@@ -192,39 +293,23 @@ impl TokenCache {
         Ok(())
     }
 
-    /// Takes the key's lock, waiting at most `wait`. The lock file is one of our private files:
-    /// never a link (root would otherwise create files wherever it points).
+    /// Takes the key's lock, waiting at most `wait`.
     pub(crate) fn lock(
         &self,
         key: &TokenCacheKey,
         wait: Duration,
     ) -> Result<CacheLock, CacheError> {
-        let path = self.lock_path(key);
-        let file = private_file::open_or_create(&path)?;
-        let deadline = Instant::now() + wait;
-        let mut pause = Duration::from_millis(5);
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(CacheLock { _file: file }),
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(100));
-                }
-                Err(fs::TryLockError::WouldBlock) => {
-                    return Err(CacheError::LockTimeout {
-                        lock: path,
-                        secs: wait.as_secs(),
-                    });
-                }
-                Err(fs::TryLockError::Error(source)) => {
-                    return Err(CacheError::Io { path, source });
-                }
-            }
+        if self.memory_only() {
+            return Ok(CacheLock { _file: None });
         }
+        lock_file(&self.lock_path(key), wait)
     }
 
-    /// Writes an entry atomically with mode 0600.
+    /// Writes an entry atomically with mode 0600, sealed as the storage says.
     pub(crate) fn write(&self, key: &TokenCacheKey, entry: &CacheEntry) -> Result<(), CacheError> {
+        if self.memory_only() {
+            return Ok(());
+        }
         let path = self.entry_path(key);
         let stored = StoredEntry {
             format: FORMAT.to_owned(),
@@ -234,6 +319,9 @@ impl TokenCache {
             path: path.clone(),
             source: io::Error::other(err),
         })?;
+        let bytes = self
+            .vault
+            .seal(&format!("{}.json", key.file_stem()), &bytes)?;
         atomic_file::write(&path, &bytes, 0o600).map_err(|source| CacheError::Io { path, source })
     }
 
@@ -249,8 +337,18 @@ impl TokenCache {
     }
 
     /// Deletes every file this tool wrote in the directory (entries, locks, stray temp files)
-    /// and nothing else. Returns how many files went.
+    /// and nothing else, and the folder's data key in the OS store. Returns what went.
     pub(crate) fn remove_all(&self) -> Result<Removed, CacheError> {
+        let key = self
+            .vault
+            .delete_key()
+            .map_err(|err| CacheError::KeyStore(err.0))?;
+        let mut removed = self.remove_files()?;
+        removed.key = key;
+        Ok(removed)
+    }
+
+    fn remove_files(&self) -> Result<Removed, CacheError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Removed::default()),
@@ -288,6 +386,8 @@ pub(crate) struct Removed {
     pub(crate) tokens: usize,
     /// Locks, PoP keys and left-over staging files, which hold no token.
     pub(crate) other: usize,
+    /// Whether the folder's data key was deleted from the OS store.
+    pub(crate) key: bool,
 }
 
 #[cfg(test)]
@@ -315,7 +415,7 @@ mod tests {
     #[test]
     fn round_trips_and_uses_owner_only_permissions() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = TokenCache::new(dir.path().join("cache"));
+        let cache = TokenCache::new(dir.path().join("cache"), Storage::File);
         cache.prepare_dir().expect("dir");
         cache.write(&key(), &entry()).expect("write");
         assert_eq!(cache.read(&key()).expect("read"), Some(entry()));
@@ -335,7 +435,7 @@ mod tests {
     #[test]
     fn corrupt_and_foreign_entries_are_misses() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = TokenCache::new(dir.path());
+        let cache = TokenCache::new(dir.path(), Storage::File);
         for junk in [
             &b""[..],
             b"{",
@@ -353,7 +453,7 @@ mod tests {
     fn refuses_files_and_directories_others_can_read() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = TokenCache::new(dir.path());
+        let cache = TokenCache::new(dir.path(), Storage::File);
         cache.write(&key(), &entry()).expect("write");
         fs::set_permissions(cache.entry_path(&key()), fs::Permissions::from_mode(0o644))
             .expect("chmod");
@@ -376,7 +476,7 @@ mod tests {
     #[test]
     fn the_lock_is_exclusive_and_bounded() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = TokenCache::new(dir.path());
+        let cache = TokenCache::new(dir.path(), Storage::File);
         let held = cache.lock(&key(), Duration::from_secs(1)).expect("first");
         let err = cache.lock(&key(), Duration::from_millis(50)).unwrap_err();
         assert!(matches!(err, CacheError::LockTimeout { .. }));
@@ -389,7 +489,7 @@ mod tests {
     #[test]
     fn remove_all_takes_only_our_files() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = TokenCache::new(dir.path());
+        let cache = TokenCache::new(dir.path(), Storage::File);
         cache.write(&key(), &entry()).expect("write");
         drop(cache.lock(&key(), Duration::from_secs(1)).expect("lock"));
         fs::write(dir.path().join("auth.json"), "{}").expect("kubelogin file");
@@ -398,7 +498,8 @@ mod tests {
             removed,
             Removed {
                 tokens: 1,
-                other: 1
+                other: 1,
+                key: false
             }
         );
         assert!(dir.path().join("auth.json").exists());

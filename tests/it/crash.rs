@@ -106,6 +106,8 @@ fn a_killed_get_token_leaves_a_whole_entry_or_none_and_frees_the_lock() {
             .get_token(&args)
             .env("AZURE_CLIENT_SECRET", CLIENT_SECRET)
             .env("KUBECTL_AAD_TEST_WRITE_DELAY_MS", "60")
+            // Plain files, so that a torn entry would show as broken JSON.
+            .env("KUBECTL_AAD_TOKEN_CACHE_STORAGE", "file")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -131,7 +133,8 @@ fn a_killed_get_token_leaves_a_whole_entry_or_none_and_frees_the_lock() {
         let output = run(cluster
             .get_token(&args)
             .env("AZURE_CLIENT_SECRET", CLIENT_SECRET)
-            .env("KUBECTL_AAD_LOCK_WAIT", "2s"));
+            .env("KUBECTL_AAD_LOCK_WAIT", "2s")
+            .env("KUBECTL_AAD_TOKEN_CACHE_STORAGE", "file"));
         assert!(
             output.status.success(),
             "killed at {kill_at_ms} ms: {}",

@@ -213,15 +213,25 @@ fn a_release_renders_every_manifest_from_its_archives() {
         let archive = archives.iter().find(|a| a.ends_with(file)).expect("built");
         assert_eq!(&sha256_hex(archive), sha, "{file}");
         assert!(sums.contains(&format!("{sha}  {file}\n")), "{sums}");
-        assert_eq!(formula.contains(sha.as_str()), os != "windows", "{os}/{arch}");
+        assert_eq!(
+            formula.contains(sha.as_str()),
+            os != "windows",
+            "{os}/{arch}"
+        );
     }
     let installer = fs::read_to_string(
         out.join("winget")
             .join("kubectl-aad.kubectl-aad.installer.yaml"),
     )
     .expect("winget installer");
-    let windows = platforms.iter().find(|p| p.0 == "windows").expect("windows");
-    assert!(installer.contains(&windows.3.to_ascii_uppercase()), "{installer}");
+    let windows = platforms
+        .iter()
+        .find(|p| p.0 == "windows")
+        .expect("windows");
+    assert!(
+        installer.contains(&windows.3.to_ascii_uppercase()),
+        "{installer}"
+    );
     for rendered in [&formula, &installer] {
         assert!(!rendered.contains('@'), "a placeholder is left: {rendered}");
     }
@@ -253,7 +263,10 @@ fn a_release_renders_every_manifest_from_its_archives() {
             .expect("tar")
             .success()
     );
-    assert!(unpacked.join("LICENSE").is_file(), "krew requires a license");
+    assert!(
+        unpacked.join("LICENSE").is_file(),
+        "krew requires a license"
+    );
     let output = run(Command::new(unpacked.join("kubectl-aad")).arg("version"));
     assert!(
         stdout(&output).starts_with("kubectl-aad version v"),
@@ -309,5 +322,8 @@ fn an_incomplete_or_inconsistent_set_of_archives_is_refused() {
     fs::copy(&all[0], &unknown).expect("copy");
     let mut with_unknown = all.clone();
     with_unknown.push(unknown);
-    refused(&with_unknown, "linux_ppc64le, which krew/aad.yaml has no entry for");
+    refused(
+        &with_unknown,
+        "linux_ppc64le, which krew/aad.yaml has no entry for",
+    );
 }

@@ -25,6 +25,8 @@ fn with_extension(dir: &Path, extension: &str) -> PathBuf {
         .expect("cache dir")
         .flatten()
         .map(|e| e.path())
+        // An entry's own files, not the data key's lock.
+        .filter(|p| !p.to_string_lossy().contains("data-key"))
         .find(|p| p.extension().is_some_and(|e| e == extension))
         .unwrap_or_else(|| panic!("a .{extension} file in {}", dir.display()))
 }

@@ -46,3 +46,6 @@ mod misc;
 mod static_binary;
 // shell completion: kubectl's plugin completion, bash, zsh and fish, the static scripts.
 mod completion;
+// Tokens at rest: sealed with a key in the kernel keyring, the fallbacks, migration, races.
+#[cfg(target_os = "linux")]
+mod token_storage;

@@ -227,9 +227,11 @@ fn wrong_u_tampered_stale_foreign_and_bearer_tokens_are_refused() {
             SECRET_APP.to_owned(),
         ];
         args.extend(pop_args(u));
+        // Plain files: the test reads and forges with the PoP key's PEM.
         run(cluster
             .get_token(&args.iter().map(String::as_str).collect::<Vec<_>>())
-            .env("AZURE_CLIENT_SECRET", CLIENT_SECRET))
+            .env("AZURE_CLIENT_SECRET", CLIENT_SECRET)
+            .env("KUBECTL_AAD_TOKEN_CACHE_STORAGE", "file"))
     };
     let shr = shr_from(&spn(U));
     assert_eq!(api_status(&cluster, &shr), 200, "the real thing");

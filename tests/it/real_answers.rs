@@ -97,7 +97,8 @@ fn entry(cluster: &Cluster) -> PathBuf {
 #[test]
 fn a_dead_refresh_token_is_dropped_and_the_line_says_why_and_what_to_run() {
     let cluster = Cluster::start();
-    cluster.kubeconfig_for(&["-l", "interactive"]);
+    // Plain files: the test ages the entry by editing its JSON.
+    cluster.kubeconfig_for(&["-l", "interactive", "--token-cache-storage", "file"]);
     let browser = cluster.helper("emulator-browser");
     let mut login = cluster.env.aad();
     login

@@ -46,6 +46,66 @@ impl TestEnv {
     }
 }
 
+impl Drop for TestEnv {
+    /// The kernel keyring outlives the test: the data keys of every cache folder the test may
+    /// have used (any folder under its home) are deleted with it.
+    fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        for dir in folders(self.dir.path(), 4) {
+            forget_data_key(&dir);
+        }
+    }
+}
+
+fn folders(root: &std::path::Path, depth: usize) -> Vec<PathBuf> {
+    let mut found = vec![root.to_path_buf()];
+    if depth > 0
+        && let Ok(entries) = std::fs::read_dir(root)
+    {
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                found.extend(folders(&entry.path(), depth - 1));
+            }
+        }
+    }
+    found
+}
+
+/// The name kubectl-aad gives the data key of `cache_dir` in the OS store (the same rule as
+/// src/token_cache/data_key: the first 8 bytes of SHA-256 of the absolute path, in hex).
+pub(crate) fn data_key_name(cache_dir: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    let absolute = std::path::absolute(cache_dir).expect("absolute");
+    let digest = Sha256::digest(absolute.as_os_str().as_encoded_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("kubectl-aad:data-key:{hex}")
+}
+
+/// The data key of `cache_dir` from the user and persistent keyrings, if there is one.
+#[cfg(target_os = "linux")]
+pub(crate) fn data_key(cache_dir: &std::path::Path) -> Option<linux_keyutils::Key> {
+    use linux_keyutils::{KeyRing, KeyRingIdentifier};
+    let name = data_key_name(cache_dir);
+    let user = KeyRing::from_special_id(KeyRingIdentifier::User, true).ok()?;
+    user.search(&name).ok().or_else(|| {
+        KeyRing::from_special_id(KeyRingIdentifier::Process, true).ok()?;
+        KeyRing::get_persistent(KeyRingIdentifier::Process)
+            .ok()?
+            .search(&name)
+            .ok()
+    })
+}
+
+/// Deletes the data key of `cache_dir` everywhere (what a reboot does to the kernel keyring).
+#[cfg(target_os = "linux")]
+pub(crate) fn forget_data_key(cache_dir: &std::path::Path) {
+    while let Some(key) = data_key(cache_dir) {
+        if key.invalidate().is_err() {
+            break;
+        }
+    }
+}
+
 /// The binary under test.
 pub(crate) fn aad_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_kubectl-aad"))

@@ -174,6 +174,7 @@ impl TokenRequest {
                     .join(",")
             }),
             Input::CacheDir
+            | Input::TokenCacheStorage
             | Input::Environment
             | Input::PopClaims
             | Input::Timeout
@@ -234,6 +235,8 @@ pub enum Input {
     ProviderOptions,
     /// `--cache-dir`.
     CacheDir,
+    /// `--token-cache-storage` (auto, keyring, file, none).
+    TokenCacheStorage,
     /// `--environment`.
     Environment,
     /// `--pop-enabled` with `--pop-claims`.
@@ -248,7 +251,7 @@ pub enum Input {
 
 impl Input {
     /// Every input, in declaration order.
-    pub const ALL: [Input; 28] = [
+    pub const ALL: [Input; 29] = [
         Input::Login,
         Input::ServerId,
         Input::ClientId,
@@ -272,6 +275,7 @@ impl Input {
         Input::DisableInstanceDiscovery,
         Input::ProviderOptions,
         Input::CacheDir,
+        Input::TokenCacheStorage,
         Input::Environment,
         Input::PopClaims,
         Input::Timeout,
@@ -305,6 +309,7 @@ impl Input {
             Input::DisableInstanceDiscovery => "--disable-instance-discovery",
             Input::ProviderOptions => "--provider-option",
             Input::CacheDir => "--cache-dir",
+            Input::TokenCacheStorage => "--token-cache-storage",
             Input::Environment => "--environment",
             Input::PopClaims => "--pop-claims",
             Input::Timeout => "--timeout",

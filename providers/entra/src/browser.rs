@@ -53,7 +53,9 @@ fn words(command: &str) -> Result<Vec<String>, String> {
         }
     }
     if quote.is_some() {
-        return Err(format!("the browser command {command:?} has an unclosed quote"));
+        return Err(format!(
+            "the browser command {command:?} has an unclosed quote"
+        ));
     }
     words.extend(word);
     Ok(words)
@@ -92,7 +94,6 @@ fn run(command: &str, url: &str) -> Result<(), String> {
     }
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -17,8 +17,9 @@ const ALWAYS_CARRIED: [Input; 2] = [Input::ServerId, Input::Environment];
 /// Inputs kept from the old entry whatever the old and new modes are: where the cache lives,
 /// where libraries live, how a person signs in, and PoP (dropped with a warning where the new
 /// mode has none).
-const STICKY: [Input; 5] = [
+const STICKY: [Input; 6] = [
     Input::CacheDir,
+    Input::TokenCacheStorage,
     Input::ProvidersDir,
     Input::RedirectUrl,
     Input::LoginHint,
@@ -286,6 +287,10 @@ fn write_args(
     args.value("--login", Some(login.as_str().to_owned()));
     args.value("--server-id", Some(server_id));
     args.value("--cache-dir", picked.get(Input::CacheDir));
+    args.value(
+        "--token-cache-storage",
+        picked.get(Input::TokenCacheStorage),
+    );
     let has_client_id = picked.get(Input::ClientId).is_some();
     for &i in descriptor.writes.iter() {
         let value = match i {

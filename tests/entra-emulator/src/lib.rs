@@ -265,6 +265,11 @@ impl Emulator {
         self.with_state(|s| s.config.token_lifetime_secs = secs);
     }
 
+    /// The refresh tokens the emulator has issued and not yet redeemed.
+    pub fn refresh_tokens(&self) -> Vec<String> {
+        self.with_state(|s| s.refresh_tokens.keys().cloned().collect())
+    }
+
     /// Every refresh token issued so far stops working (a revoked session, a changed password).
     pub fn revoke_refresh_tokens(&self) {
         self.with_state(|s| s.refresh_tokens.clear());

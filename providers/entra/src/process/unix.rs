@@ -18,7 +18,11 @@ pub(super) struct Group(Option<rustix::process::Pid>);
 
 impl Group {
     pub(super) fn of(child: &Child) -> Group {
-        Group(i32::try_from(child.id()).ok().and_then(rustix::process::Pid::from_raw))
+        Group(
+            i32::try_from(child.id())
+                .ok()
+                .and_then(rustix::process::Pid::from_raw),
+        )
     }
 
     pub(super) fn end(&self, _child: &mut Child) {

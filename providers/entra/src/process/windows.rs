@@ -6,6 +6,10 @@
 //!
 //! Compiled and tested by the CI workflow's Windows job.
 
+// The Win32 security and job-object calls have no safe wrapper in the tree; each unsafe
+// block states what it relies on.
+#![allow(unsafe_code)]
+
 use std::ffi::OsString;
 use std::os::windows::io::AsRawHandle;
 use std::os::windows::process::CommandExt;
@@ -24,7 +28,8 @@ const DEFAULT_PATHEXT: &str = ".COM;.EXE;.BAT;.CMD";
 /// `program`'s full path when it is a bare name found on PATH with one of PATHEXT's
 /// extensions; otherwise the program as given.
 pub(super) fn find_program(program: &str) -> OsString {
-    let bare = Path::new(program).components().count() == 1 && Path::new(program).extension().is_none();
+    let bare =
+        Path::new(program).components().count() == 1 && Path::new(program).extension().is_none();
     if !bare {
         return program.into();
     }
@@ -37,11 +42,7 @@ pub(super) fn find_program(program: &str) -> OsString {
 
 /// The first `dir\program.ext` that is a file, PATH order first, then PATHEXT order. Relative
 /// PATH entries (`.`) are skipped: a command is never taken from the current folder.
-fn search(
-    program: &str,
-    extensions: &str,
-    dirs: impl Iterator<Item = PathBuf>,
-) -> Option<PathBuf> {
+fn search(program: &str, extensions: &str, dirs: impl Iterator<Item = PathBuf>) -> Option<PathBuf> {
     let extensions: Vec<&str> = extensions
         .split(';')
         .filter(|e| e.starts_with('.') && e.len() > 1)
@@ -127,8 +128,12 @@ mod tests {
         let bin = tempfile::tempdir().expect("bin");
         let script = bin.path().join("kubectl-aad-test-tool.cmd");
         std::fs::write(&script, "@echo off\r\necho out %1\r\n").expect("script");
-        let found = search("kubectl-aad-test-tool", DEFAULT_PATHEXT, std::iter::once(bin.path().into()))
-            .expect("found");
+        let found = search(
+            "kubectl-aad-test-tool",
+            DEFAULT_PATHEXT,
+            std::iter::once(bin.path().into()),
+        )
+        .expect("found");
         let mut command = Command::new(found);
         own_group(&mut command);
         let output = command.arg("with space").output().expect("runs");
