@@ -95,6 +95,14 @@ pub(crate) enum Command {
     Whoami(WhoamiArgs),
     /// Sign in now and fill the token cache (for interactive modes, and to pre-warm scripts).
     Login(WhoamiArgs),
+    /// Fetch an AKS cluster's kubeconfig from Azure Resource Manager and merge it in, converted
+    /// (no Azure CLI needed).
+    GetCredentials(GetCredentialsArgs),
+    /// List the AKS clusters of a subscription, or the subscriptions, the identity can see.
+    Clusters(ClustersArgs),
+    /// One row per kubeconfig context: user, login mode, cluster, cached identity and expiry
+    /// (read locally, no network).
+    Status(StatusArgs),
     /// Print the version and build details.
     Version,
     /// Print a shell completion script.
@@ -444,6 +452,98 @@ pub(crate) struct WhoamiArgs {
     /// Kubeconfig file (default: the KUBECONFIG list, else ~/.kube/config)
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
+}
+
+/// `get-credentials`.
+#[derive(Debug, Args)]
+pub(crate) struct GetCredentialsArgs {
+    /// The token flags: how to sign in to Azure (and the mode the new user is converted to);
+    /// `-s/--subscription` is the cluster's subscription.
+    #[command(flatten)]
+    pub token: TokenFlags,
+
+    /// The cluster's resource group
+    #[arg(short = 'g', long, value_name = "GROUP")]
+    pub resource_group: Option<String>,
+
+    /// The cluster's name
+    #[arg(short = 'n', long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The cluster's resource id, instead of --subscription, --resource-group and --name
+    #[arg(long, value_name = "ID", conflicts_with_all = ["resource_group", "name"])]
+    pub id: Option<String>,
+
+    /// Get the cluster admin credential (local accounts) instead of an Entra ID user
+    #[arg(long)]
+    pub admin: bool,
+
+    /// Kubeconfig file to merge into [default: the first KUBECONFIG file, else ~/.kube/config]
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Name of the new context (and of its cluster entry) [default: the cluster's name]
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Replace entries of the same name that hold something else
+    #[arg(long)]
+    pub overwrite_existing: bool,
+
+    /// Azure Resource Manager endpoint, https (Azure Stack Hub, tests)
+    /// [default: the --environment cloud's]
+    #[arg(long, value_name = "URL")]
+    pub arm_endpoint: Option<String>,
+
+    /// Print the change as a diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not keep a backup of the kubeconfig file
+    #[arg(long)]
+    pub no_backup: bool,
+
+    /// Command written into the new exec entry [default: the name this binary was run as]
+    #[arg(long, value_name = "PATH")]
+    pub exec_command: Option<String>,
+}
+
+/// `clusters`.
+#[derive(Debug, Args)]
+pub(crate) struct ClustersArgs {
+    /// The token flags: how to sign in to Azure; with `-s/--subscription`, that subscription's
+    /// clusters are listed, else the subscriptions.
+    #[command(flatten)]
+    pub token: TokenFlags,
+
+    /// Azure Resource Manager endpoint, https [default: the --environment cloud's]
+    #[arg(long, value_name = "URL")]
+    pub arm_endpoint: Option<String>,
+
+    /// Output format
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// `status`.
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// Kubeconfig file (default: the KUBECONFIG list, else ~/.kube/config)
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Output format
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// `-o`: a table for people, JSON for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Aligned columns.
+    Table,
+    /// One JSON document.
+    Json,
 }
 
 /// `completion`.

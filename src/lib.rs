@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 mod argv;
+mod arm;
 mod atomic_file;
 mod cli;
 mod commands;
@@ -49,7 +50,8 @@ use crate::cli::{Cli, Command, GetTokenCli};
 use crate::env::Env;
 use crate::error::{ExitStatus, UsageError};
 use crate::settings::{
-    ConvertSettings, GetTokenSettings, ProvidersSettings, RemoveTokensSettings, WhoamiSettings,
+    ClustersSettings, ConvertSettings, GetCredentialsSettings, GetTokenSettings, ProvidersSettings,
+    RemoveTokensSettings, StatusSettings, WhoamiSettings,
 };
 
 /// Parses `args`, resolves the command's settings and runs it.
@@ -108,6 +110,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>, env: &mut Env) -> anyhow::R
         }
         Command::Whoami(args) => commands::whoami(WhoamiSettings::resolve(&args, env)?, env),
         Command::Login(args) => commands::login(WhoamiSettings::resolve(&args, env)?, env),
+        Command::GetCredentials(args) => {
+            commands::get_credentials(GetCredentialsSettings::resolve(&args, env)?, env)
+        }
+        Command::Clusters(args) => commands::clusters(ClustersSettings::resolve(&args, env)?, env),
+        Command::Status(args) => commands::status(StatusSettings::resolve(&args, env)?, env),
         Command::Version => commands::version(env),
         Command::Completion(args) => commands::completion(args, env),
     }

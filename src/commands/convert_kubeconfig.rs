@@ -166,7 +166,7 @@ pub(crate) fn convert_input<'a>(
 
 /// What the user set explicitly, with the values in force (a variable may have replaced a
 /// flag's value, as kubelogin's converter writes it); switches as `true` / `false`.
-fn given_values(token: &TokenSettings) -> BTreeMap<Input, String> {
+pub(crate) fn given_values(token: &TokenSettings) -> BTreeMap<Input, String> {
     Input::ALL
         .into_iter()
         .filter(|input| token.given.contains(*input) && *input != Input::Login)

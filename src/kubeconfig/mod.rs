@@ -8,6 +8,7 @@
 
 pub(crate) mod context;
 pub(crate) mod convert;
+pub(crate) mod merge;
 mod read;
 mod write;
 

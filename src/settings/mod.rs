@@ -9,6 +9,7 @@
 //! Two deliberate differences from kubelogin, both in the README: a variable that is set but
 //! empty counts as unset, and an unknown `--environment` is an error listing the clouds.
 
+pub(crate) mod arm;
 pub(crate) mod commands;
 mod overrides;
 pub(crate) mod token;
@@ -16,6 +17,7 @@ pub(crate) mod token;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub(crate) use arm::{ClustersSettings, GetCredentialsSettings, StatusSettings};
 pub(crate) use commands::{
     ConvertSettings, GetTokenSettings, ProvidersSettings, RemoveTokensSettings, WhoamiSettings,
 };
@@ -84,6 +86,34 @@ pub(crate) enum SettingsError {
         "KUBECTL_AAD_TOKEN_CACHE_STORAGE={0:?} is not a token cache storage; use auto, keyring, file or none"
     )]
     Storage(String),
+    /// `--arm-endpoint` is not https.
+    #[error(
+        "--arm-endpoint {0:?} must be an https URL, e.g. https://management.azure.com; tokens are only sent over https"
+    )]
+    ArmEndpoint(String),
+    /// `--id` is not an AKS resource id.
+    #[error(
+        "--id {0:?} is not an AKS resource id; use /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>"
+    )]
+    ClusterId(String),
+    /// A part of the cluster's name is missing.
+    #[error(
+        "{0} is required; name the cluster with --subscription, --resource-group and --name, or with --id"
+    )]
+    ClusterMissing(&'static str),
+    /// A part of the cluster's name cannot be part of a resource id.
+    #[error("{flag} {value:?} cannot name an Azure resource (letters, digits, - _ . ( ) only)")]
+    ClusterPart {
+        /// The flag.
+        flag: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// No file to merge into.
+    #[error(
+        "HOME is not set and KUBECONFIG is empty, so there is no kubeconfig file to write; pass --file <file>"
+    )]
+    NoKubeconfigFile,
     /// No `--server-id`.
     #[error(
         "--server-id is required; pass the cluster's Entra ID server application id (AKS: 6dae42f8-4368-4678-94ff-3960e28e3630), or --context NAME for a converted kubeconfig context"

@@ -283,6 +283,20 @@ pub(crate) fn binding(
     Ok(Some(PopBinding { key, u }))
 }
 
+/// The key id of the PoP key these settings would use, when it exists already (`status`: read
+/// only, nothing is created).
+pub(crate) fn existing_kid(settings: &TokenSettings, cache: &TokenCache) -> Option<String> {
+    let stem = TokenCacheKey::for_request(&settings.request, None).file_stem();
+    let path = key_path(&settings.cache_dir, &stem);
+    let mut file = private_file::open_existing(&path).ok()??;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut (&mut file).take(64 * 1024), &mut bytes).ok()?;
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let opened = cache.vault().open(&name, bytes).ok()??;
+    let key = from_pem(std::str::from_utf8(&opened.plain).ok()?)?;
+    Some(key.kid().to_owned())
+}
+
 /// The built-in modes that support PoP, from their descriptors (`interactive, spn and ropc`).
 pub(crate) fn pop_modes() -> String {
     let names: Vec<&str> = LoginMode::BUILT_IN

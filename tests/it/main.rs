@@ -49,3 +49,5 @@ mod completion;
 // Tokens at rest: sealed with a key in the kernel keyring, the fallbacks, migration, races.
 #[cfg(target_os = "linux")]
 mod token_storage;
+// get-credentials, clusters and status against the emulator's fake ARM, then real kubectl.
+mod get_credentials;

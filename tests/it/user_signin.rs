@@ -22,7 +22,7 @@ fn credential_claims(credential_json: &str) -> serde_json::Value {
 
 /// Spawns a command with piped output, plays the device code user as soon as the message
 /// appears on stderr, and returns the finished output.
-fn with_device_code_user(
+pub(crate) fn with_device_code_user(
     cluster: &Cluster,
     command: &mut Command,
     username: &str,

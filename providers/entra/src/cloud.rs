@@ -59,6 +59,24 @@ impl Cloud {
             Cloud::China => "https://login.chinacloudapi.cn/",
         }
     }
+
+    /// Azure Resource Manager's endpoint, without a trailing slash.
+    pub fn arm_endpoint(self) -> &'static str {
+        match self {
+            Cloud::Public => "https://management.azure.com",
+            Cloud::UsGovernment => "https://management.usgovcloudapi.net",
+            Cloud::China => "https://management.chinacloudapi.cn",
+        }
+    }
+
+    /// The audience of tokens for Resource Manager (the one the Azure CLI asks for).
+    pub fn arm_audience(self) -> &'static str {
+        match self {
+            Cloud::Public => "https://management.core.windows.net/",
+            Cloud::UsGovernment => "https://management.core.usgovcloudapi.net/",
+            Cloud::China => "https://management.core.chinacloudapi.cn/",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -56,6 +56,14 @@ pub(crate) fn router(shared: Shared) -> Router {
         )
         .route("/subscriptions", get(crate::arm::subscriptions))
         .route("/tenants", get(crate::arm::tenants))
+        .route(
+            "/subscriptions/{subscription}/providers/Microsoft.ContainerService/managedClusters",
+            get(crate::aks::list_clusters),
+        )
+        .route(
+            "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.ContainerService/managedClusters/{name}/{action}",
+            post(crate::aks::list_credential),
+        )
         .fallback(not_found)
         .with_state(shared)
 }

@@ -25,6 +25,7 @@
 // Handlers return early with a whole Entra-shaped response; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+mod aks;
 mod arm;
 mod config;
 mod federation;
@@ -39,6 +40,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub use aks::{ARM_AUDIENCE, AksCluster};
 pub use config::{
     Client, EmulatorConfig, FederatedCredential, ManagedIdentity, Subscription, User,
 };
@@ -263,6 +265,27 @@ impl Emulator {
     /// Changes the lifetime of tokens issued from now on.
     pub fn set_token_lifetime(&self, secs: u64) {
         self.with_state(|s| s.config.token_lifetime_secs = secs);
+    }
+
+    /// Adds an AKS cluster to the fake ARM.
+    pub fn add_aks_cluster(&self, cluster: AksCluster) {
+        self.with_state(|s| s.aks_clusters.push(cluster));
+    }
+
+    /// How many clusters one page of the fake ARM's cluster list holds.
+    pub fn set_arm_page_size(&self, size: usize) {
+        self.with_state(|s| s.arm_page_size = size);
+    }
+
+    /// The fake ARM's next answer: `status`, an optional `Retry-After`, and `body`.
+    pub fn push_arm_fault(&self, status: u16, retry_after: Option<u64>, body: serde_json::Value) {
+        self.with_state(|s| {
+            s.arm_faults.push_back(crate::aks::ArmFault {
+                status,
+                retry_after,
+                body,
+            })
+        });
     }
 
     /// The refresh tokens the emulator has issued and not yet redeemed.

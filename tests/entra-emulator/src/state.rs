@@ -110,6 +110,12 @@ pub(crate) struct State {
     /// What reached the plain-HTTP capture endpoint (`/capture…` on the identity listener):
     /// method, path and body.
     pub(crate) captured: Vec<String>,
+    /// The AKS clusters the fake ARM knows.
+    pub(crate) aks_clusters: Vec<crate::aks::AksCluster>,
+    /// How many clusters one page of the fake ARM's list holds.
+    pub(crate) arm_page_size: usize,
+    /// What the fake ARM answers next, before answering normally.
+    pub(crate) arm_faults: VecDeque<crate::aks::ArmFault>,
 }
 
 /// An external OIDC issuer: its `iss` and signing key.
@@ -136,6 +142,9 @@ impl State {
             identity_header: uuid::Uuid::new_v4().to_string(),
             issuers: vec![],
             captured: vec![],
+            aks_clusters: vec![],
+            arm_page_size: 100,
+            arm_faults: VecDeque::new(),
         }
     }
 }
