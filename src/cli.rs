@@ -116,6 +116,16 @@ pub(crate) fn command(program: &str) -> clap::Command {
     Cli::command()
         .name(program.to_owned())
         .bin_name(program.to_owned())
+        .mut_subcommand("get-credentials", |get| {
+            get.mut_arg("subscription", |s| {
+                s.help("The cluster's subscription id (with -l azurecli, also passed to az)")
+            })
+        })
+        .mut_subcommand("clusters", |clusters| {
+            clusters.mut_arg("subscription", |s| {
+                s.help("List this subscription's clusters [default: list the subscriptions]")
+            })
+        })
         .mut_subcommand("convert-kubeconfig", |convert| {
             convert.mut_arg("login", |login| {
                 login.help(
