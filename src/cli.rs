@@ -219,7 +219,7 @@ pub(crate) struct TokenFlags {
     /// How cached tokens are kept: auto (sealed with a key the OS keeps when it has a store,
     /// else 0600 files), keyring (sealed, or fail), file (0600 files), none (memory only)
     /// [env: KUBECTL_AAD_TOKEN_CACHE_STORAGE] [default: auto]
-    #[arg(long, value_name = "STORAGE", value_parser = clap::builder::PossibleValuesParser::new(crate::token_cache::Storage::NAMES))]
+    #[arg(long, value_name = "STORAGE", value_parser = storage_values())]
     pub token_cache_storage: Option<String>,
 
     /// Entra ID tenant id or domain [env: AZURE_TENANT_ID]
@@ -462,6 +462,17 @@ pub(crate) struct WhoamiArgs {
     /// Kubeconfig file (default: the KUBECONFIG list, else ~/.kube/config)
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
+}
+
+/// `--token-cache-storage`'s values; int128/kubelogin's `disk` is accepted for `file`.
+fn storage_values() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    clap::builder::PossibleValuesParser::new(crate::token_cache::Storage::NAMES.map(|name| {
+        match name {
+            "file" => PossibleValue::new(name).alias("disk"),
+            _ => PossibleValue::new(name),
+        }
+    }))
 }
 
 /// `get-credentials`.

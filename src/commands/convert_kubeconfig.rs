@@ -44,12 +44,7 @@ pub(crate) fn run(settings: ConvertSettings, env: &mut Env) -> anyhow::Result<Ex
         .map(|f| std::mem::take(&mut f.config))
         .collect();
     let registry = Registry::new(settings.token.providers_dir.clone(), true);
-    let describe = |login: &LoginMode| -> Option<ModeDescriptor> {
-        registry
-            .find(login)
-            .ok()
-            .map(|found| found.descriptor().clone())
-    };
+    let describe = |login: &LoginMode| descriptor(&registry, login);
     let report = convert::convert(&mut configs, &convert_input(&settings, &describe))?;
     for warning in &report.warnings {
         env.warn(warning);
@@ -142,6 +137,15 @@ fn write_changes(
         ));
     }
     Ok(())
+}
+
+/// The descriptor of `login` as the registry has it (a library's mode included), for the
+/// converter.
+pub(crate) fn descriptor(registry: &Registry, login: &LoginMode) -> Option<ModeDescriptor> {
+    registry
+        .find(login)
+        .ok()
+        .map(|found| found.descriptor().clone())
 }
 
 /// The converter's input for these settings.

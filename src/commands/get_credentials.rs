@@ -10,10 +10,10 @@ use std::io::Write as _;
 use std::path::Path;
 
 use kube::config::Kubeconfig;
-use kubectl_aad_contract::{LoginMode, ModeDescriptor};
+use kubectl_aad_contract::LoginMode;
 
 use super::clusters::connect;
-use super::convert_kubeconfig::given_values;
+use super::convert_kubeconfig::{descriptor, given_values};
 use crate::arm::{ArmError, aks};
 use crate::atomic_file::Keep;
 use crate::env::Env;
@@ -86,12 +86,7 @@ fn convert_new_user(
     env: &Env,
 ) -> anyhow::Result<()> {
     let registry = Registry::new(settings.token.providers_dir.clone(), true);
-    let describe = |login: &LoginMode| -> Option<ModeDescriptor> {
-        registry
-            .find(login)
-            .ok()
-            .map(|found| found.descriptor().clone())
-    };
+    let describe = |login: &LoginMode| descriptor(&registry, login);
     let context = addition.contexts.first().map(|c| c.name.clone());
     let input = ConvertInput {
         login: Some(settings.token.login().clone()),

@@ -84,6 +84,16 @@ fn named<'a>(config: &'a Value, list: &str, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {list} entry {name}: {config}"))
 }
 
+/// The new user's get-token arguments.
+fn exec_args(config: &Value) -> Vec<String> {
+    named(config, "users", USER)["user"]["exec"]["args"]
+        .as_array()
+        .expect("args")
+        .iter()
+        .filter_map(|a| a.as_str().map(str::to_owned))
+        .collect()
+}
+
 #[test]
 fn a_service_principal_goes_from_cluster_name_to_kubectl_in_one_command() {
     let cluster = start();
@@ -111,14 +121,11 @@ fn a_service_principal_goes_from_cluster_name_to_kubectl_in_one_command() {
             "{list} {name} untouched"
         );
     }
-    let exec = &named(&after, "users", USER)["user"]["exec"];
-    assert_eq!(exec["command"], "kubectl-aad");
-    let args: Vec<&str> = exec["args"]
-        .as_array()
-        .expect("args")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    assert_eq!(
+        named(&after, "users", USER)["user"]["exec"]["command"],
+        "kubectl-aad"
+    );
+    let args = exec_args(&after);
     for pair in [
         ["--login", "spn"],
         ["--server-id", AKS_SERVER_ID],
@@ -256,14 +263,7 @@ fn a_person_signs_in_to_arm_with_the_azure_cli_client_and_to_the_cluster_with_ak
         clients.iter().all(|c| c == AZURE_CLI_CLIENT),
         "ARM is asked as the Azure CLI: {clients:?}"
     );
-    let config = kubeconfig(&cluster);
-    let exec = &named(&config, "users", USER)["user"]["exec"];
-    let args: Vec<&str> = exec["args"]
-        .as_array()
-        .expect("args")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let args = exec_args(&kubeconfig(&cluster));
     assert!(
         args.windows(2).any(|w| w == ["--login", "devicecode"]),
         "{args:?}"

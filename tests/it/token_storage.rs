@@ -67,16 +67,19 @@ fn without_keyring(cluster: &Cluster, command: &Command) -> Command {
 #[test]
 fn tokens_and_pop_keys_are_sealed_with_a_key_in_the_kernel_keyring() {
     let cluster = Cluster::start();
-    let output = run(cluster
-        .get_token(&[
-            "-l",
-            "ropc",
-            "--client-id",
-            AKS_CLIENT_ID,
-            "--username",
-            ALICE,
-        ])
-        .env("AZURE_PASSWORD", ALICE_PASSWORD));
+    let ropc = || {
+        run(cluster
+            .get_token(&[
+                "-l",
+                "ropc",
+                "--client-id",
+                AKS_CLIENT_ID,
+                "--username",
+                ALICE,
+            ])
+            .env("AZURE_PASSWORD", ALICE_PASSWORD))
+    };
+    let output = ropc();
     assert!(output.status.success(), "{}", stderr(&output));
     let access_token = token_of(&exec_credential(&output));
     let refresh_tokens = cluster.emulator.refresh_tokens();
@@ -109,16 +112,7 @@ fn tokens_and_pop_keys_are_sealed_with_a_key_in_the_kernel_keyring() {
 
     // Sealed entries are hits: no further token request.
     let requests = cluster.emulator.token_requests();
-    let again = run(cluster
-        .get_token(&[
-            "-l",
-            "ropc",
-            "--client-id",
-            AKS_CLIENT_ID,
-            "--username",
-            ALICE,
-        ])
-        .env("AZURE_PASSWORD", ALICE_PASSWORD));
+    let again = ropc();
     assert_eq!(token_of(&exec_credential(&again)), access_token);
     assert_eq!(cluster.emulator.token_requests(), requests);
 

@@ -170,12 +170,26 @@ fn take_fault(shared: &Shared) -> Option<Response> {
     Some(response)
 }
 
-fn subscription_known(shared: &Shared, subscription: &str) -> bool {
-    lock(shared)
+/// The caller's object id, when its token is good and the subscription exists.
+fn authorized(
+    shared: &Shared,
+    headers: &HeaderMap,
+    subscription: &str,
+) -> Result<String, Response> {
+    let oid = caller(headers)?;
+    let known = lock(shared)
         .config
         .subscriptions
         .iter()
-        .any(|s| s.id == subscription)
+        .any(|s| s.id == subscription);
+    match known {
+        true => Ok(oid),
+        false => Err(arm_error(
+            StatusCode::NOT_FOUND,
+            "SubscriptionNotFound",
+            format!("The subscription '{subscription}' could not be found."),
+        )),
+    }
 }
 
 /// `GET /subscriptions/{s}/providers/Microsoft.ContainerService/managedClusters`, paged.
@@ -191,17 +205,10 @@ pub(crate) async fn list_clusters(
         if let Some(fault) = take_fault(&shared) {
             return fault;
         }
-        let oid = match caller(&headers) {
+        let oid = match authorized(&shared, &headers, &subscription) {
             Ok(oid) => oid,
             Err(response) => return response,
         };
-        if !subscription_known(&shared, &subscription) {
-            return arm_error(
-                StatusCode::NOT_FOUND,
-                "SubscriptionNotFound",
-                format!("The subscription '{subscription}' could not be found."),
-            );
-        }
         let state = lock(&shared);
         let visible: Vec<Value> = state
             .aks_clusters
@@ -253,17 +260,10 @@ pub(crate) async fn list_credential(
                 );
             }
         };
-        let oid = match caller(&headers) {
+        let oid = match authorized(&shared, &headers, &subscription) {
             Ok(oid) => oid,
             Err(response) => return response,
         };
-        if !subscription_known(&shared, &subscription) {
-            return arm_error(
-                StatusCode::NOT_FOUND,
-                "SubscriptionNotFound",
-                format!("The subscription '{subscription}' could not be found."),
-            );
-        }
         let state = lock(&shared);
         if !state.aks_clusters.iter().any(|c| {
             c.subscription == subscription && c.resource_group.eq_ignore_ascii_case(&group)
