@@ -19,6 +19,8 @@ mod windows;
 use windows as platform;
 
 pub(crate) use platform::{check_dir, create_dir};
+#[cfg(windows)]
+pub(crate) use platform::{current_user_sid, owner_sid};
 
 use std::fs::{File, OpenOptions};
 use std::io;

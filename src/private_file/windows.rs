@@ -84,6 +84,11 @@ pub(crate) fn check_dir(dir: &Path) -> Result<bool, PrivateFileError> {
     Ok(true)
 }
 
+/// The owner SID of a file or folder (`S-1-5-…`).
+pub(crate) fn owner_sid(path: &Path) -> io::Result<String> {
+    owner_and_dacl(path).map(|(owner, _)| owner)
+}
+
 /// The protected DACL granting full control, inherited by files and folders, to `user` alone.
 fn owner_only_sddl(user: &str) -> String {
     format!("D:P(A;OICI;FA;;;{user})")
@@ -121,7 +126,7 @@ unsafe fn take_local_string(text: *mut u16) -> String {
 }
 
 /// The current process user's SID, as a string (`S-1-5-21-…`).
-fn current_user_sid() -> io::Result<String> {
+pub(crate) fn current_user_sid() -> io::Result<String> {
     let mut token: HANDLE = std::ptr::null_mut();
     // SAFETY: a pseudo handle for our process; `token` receives a handle we close below.
     if unsafe { OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) } == 0 {

@@ -458,3 +458,28 @@ fn clusters_follow_every_page_and_subscriptions_are_listed_without_one() {
         stdout(&subscriptions)
     );
 }
+
+#[test]
+fn admin_credentials_merge_as_azure_returns_them_and_are_not_converted() {
+    let cluster = start();
+    let mut admin = aks(&cluster, "aks-ops");
+    admin.admins = vec![SECRET_APP_OID.into()];
+    cluster.emulator.add_aks_cluster(admin);
+    let output = run(&mut spn_credentials(
+        &cluster,
+        &["-n", "aks-ops", "--admin"],
+    ));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the cluster admin credential"),
+        "{}",
+        stderr(&output)
+    );
+    let config = kubeconfig(&cluster);
+    assert_eq!(config["current-context"], "aks-ops-admin");
+    let user = named(&config, "users", "clusterAdmin_rg-aks_aks-ops");
+    assert!(
+        user["user"]["token"].is_string() && user["user"]["exec"].is_null(),
+        "{user}"
+    );
+}

@@ -15,6 +15,16 @@ use std::path::{Path, PathBuf};
 use kubectl_aad_contract::ffi::{ABI_VERSION, LoadError, LoadedLibrary};
 use kubectl_aad_contract::{LoginMode, ModeDescriptor, Provider, builtin_providers};
 
+// Whether a library file may be loaded: per platform.
+#[cfg(unix)]
+mod trust_unix;
+#[cfg(unix)]
+use trust_unix::check_trusted;
+#[cfg(windows)]
+mod trust_windows;
+#[cfg(windows)]
+use trust_windows::check_trusted;
+
 /// Why no provider could be found for a mode.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum RegistryError {
@@ -178,67 +188,6 @@ fn open_trusted(path: &Path) -> Result<LoadedLibrary, RegistryError> {
     Ok(LoadedLibrary::open(path)?)
 }
 
-#[cfg(unix)]
-fn check_trusted(path: &Path) -> Result<(), String> {
-    use std::os::unix::fs::MetadataExt;
-    let me = rustix::process::geteuid().as_raw();
-    let metadata = fs::symlink_metadata(path).map_err(|err| err.to_string())?;
-    if metadata.file_type().is_symlink() {
-        return Err("it is a symbolic link; copy the library into the folder instead".into());
-    }
-    if !metadata.is_file() {
-        return Err("it is not a regular file".into());
-    }
-    let owner_ok = |uid: u32| uid == me || uid == 0;
-    if !owner_ok(metadata.uid()) {
-        return Err(format!(
-            "it belongs to another user (uid {}); only your own or root's libraries are loaded",
-            metadata.uid()
-        ));
-    }
-    if metadata.mode() & 0o022 != 0 {
-        return Err(format!(
-            "it is writable by other users; run `chmod go-w {}`",
-            path.display()
-        ));
-    }
-    let folder = path
-        .parent()
-        .and_then(|p| fs::canonicalize(p).ok())
-        .ok_or("its folder cannot be resolved")?;
-    for (depth, dir) in folder.ancestors().enumerate() {
-        let metadata = fs::metadata(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
-        if !owner_ok(metadata.uid()) {
-            return Err(format!(
-                "folder {} belongs to another user (uid {})",
-                dir.display(),
-                metadata.uid()
-            ));
-        }
-        let writable_by_others = metadata.mode() & 0o022 != 0;
-        let sticky_root = metadata.mode() & 0o1000 != 0 && metadata.uid() == 0;
-        if writable_by_others && (depth == 0 || !sticky_root) {
-            return Err(format!(
-                "folder {} is writable by other users; run `chmod go-w {}`",
-                dir.display(),
-                dir.display()
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Without Unix ownership: only that it is a regular file (Windows ACLs protect the folder).
-#[cfg(not(unix))]
-fn check_trusted(path: &Path) -> Result<(), String> {
-    match fs::symlink_metadata(path) {
-        Ok(metadata) if metadata.is_file() => Ok(()),
-        Ok(_) => Err("it is not a regular file".into()),
-        Err(err) => Err(err.to_string()),
-    }
-}
-
-/// The built-in provider of a mode, if this build has one.
 fn built_in(login: &LoginMode) -> Option<&'static dyn Provider> {
     builtin_providers()
         .find(|registration| &registration.login == login)
