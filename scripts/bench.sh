@@ -24,7 +24,8 @@ cargo build --quiet --release --bin kubectl-aad
 cargo build --quiet --release -p entra-emulator
 bin=$work/static/kubectl-aad
 dynamic=$PWD/target/release/kubectl-aad
-trap 'exec 3>&-; rm -rf "$work"' EXIT
+# remove-tokens also deletes the cache folder's data key from the kernel keyring.
+trap '"$bin" remove-tokens --cache-dir "$work/cache" >/dev/null 2>&1; exec 3>&-; rm -rf "$work"' EXIT
 
 # The emulator serves until its stdin (fd 3 here) closes.
 mkfifo "$work/emulator-in"

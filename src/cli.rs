@@ -116,15 +116,19 @@ pub(crate) fn command(program: &str) -> clap::Command {
     Cli::command()
         .name(program.to_owned())
         .bin_name(program.to_owned())
+        // The ARM sign-in sets its own audience: --server-id means nothing there.
         .mut_subcommand("get-credentials", |get| {
             get.mut_arg("subscription", |s| {
                 s.help("The cluster's subscription id (with -l azurecli, also passed to az)")
             })
+            .mut_arg("server_id", |s| s.hide(true))
         })
         .mut_subcommand("clusters", |clusters| {
-            clusters.mut_arg("subscription", |s| {
-                s.help("List this subscription's clusters [default: list the subscriptions]")
-            })
+            clusters
+                .mut_arg("subscription", |s| {
+                    s.help("List this subscription's clusters [default: list the subscriptions]")
+                })
+                .mut_arg("server_id", |s| s.hide(true))
         })
         .mut_subcommand("convert-kubeconfig", |convert| {
             convert.mut_arg("login", |login| {
