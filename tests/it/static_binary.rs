@@ -137,6 +137,9 @@ fn the_static_binary_runs_in_an_empty_root() {
         token_requests, 1,
         "the host name resolved, and the second call was a cache hit"
     );
+    // The entry was sealed under a data key named for the folder as the chroot saw it, which
+    // the home folder's clean-up cannot find by the host's paths.
+    forget_data_key(std::path::Path::new("/home/cache"));
 }
 
 #[test]
