@@ -175,6 +175,38 @@ pub mod fuzzing {
         true
     }
 
+    /// An Azure Resource Manager answer with `status`: an error body explained, a listing's
+    /// clusters summarised, a credential's kubeconfig decoded, parsed and merged into an empty
+    /// one; whether it was a usable success.
+    pub fn arm_answer(status: u16, body: &[u8]) -> bool {
+        use crate::arm::aks;
+        use crate::kubeconfig::merge;
+        let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+        if !(200..300).contains(&status) {
+            let _ = crate::arm::refusal(status, json.as_ref());
+            return false;
+        }
+        let Some(json) = json else {
+            return false;
+        };
+        for item in json
+            .get("value")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let _ = aks::summary(item);
+        }
+        if let Ok(text) = aks::kubeconfig_of(&json)
+            && let Ok(mut addition) = crate::kubeconfig::parse(&text)
+        {
+            merge::rename_context(&mut addition, "renamed");
+            let mut target = kube::config::Kubeconfig::default();
+            let _ = merge::merge(&mut target, addition, false, "f");
+        }
+        true
+    }
+
     /// `--pop-claims`: the `u` claim, if the text is valid.
     pub fn pop_claims(text: &str) -> Option<String> {
         crate::token::pop::parse_claims(text).ok()

@@ -82,17 +82,23 @@ pub(crate) fn credential(arm: &Arm, id: &ClusterId, admin: bool) -> Result<Strin
         Outcome::Answer(answer) => answer,
         Outcome::Refused(refusal) => return Err(explain(refusal, id, Some((action, admin)))),
     };
+    kubeconfig_of(&answer).map_err(|what| arm.bad_answer(what))
+}
+
+/// The kubeconfig text in a credential answer (`kubeconfigs[0].value`, base64), or what is
+/// wrong with the answer.
+pub(crate) fn kubeconfig_of(answer: &Value) -> Result<String, &'static str> {
     let value = answer
         .get("kubeconfigs")
         .and_then(Value::as_array)
         .and_then(|all| all.first())
         .and_then(|first| first.get("value"))
         .and_then(Value::as_str)
-        .ok_or_else(|| arm.bad_answer("no kubeconfigs[0].value"))?;
+        .ok_or("no kubeconfigs[0].value")?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(value)
-        .map_err(|_| arm.bad_answer("a kubeconfig that is not base64"))?;
-    String::from_utf8(bytes).map_err(|_| arm.bad_answer("a kubeconfig that is not UTF-8"))
+        .map_err(|_| "a kubeconfig that is not base64")?;
+    String::from_utf8(bytes).map_err(|_| "a kubeconfig that is not UTF-8")
 }
 
 /// One AKS cluster as `clusters` shows it.
@@ -135,7 +141,7 @@ pub(crate) fn clusters(arm: &Arm, subscription: &str) -> Result<Vec<ClusterSumma
     Ok(items.iter().filter_map(summary).collect())
 }
 
-fn summary(item: &Value) -> Option<ClusterSummary> {
+pub(crate) fn summary(item: &Value) -> Option<ClusterSummary> {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
     let id = item.get("id")?.as_str()?.to_owned();
     let props = item.get("properties").unwrap_or(&Value::Null);

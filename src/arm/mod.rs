@@ -238,7 +238,7 @@ impl Arm {
 
 /// ARM's error body: `{"error": {"code", "message"}}`, or the resource provider's own
 /// `{"code", "message"}`.
-fn refusal(status: u16, body: Option<&Value>) -> Refusal {
+pub(crate) fn refusal(status: u16, body: Option<&Value>) -> Refusal {
     let error = body.map(|b| b.get("error").unwrap_or(b));
     let text = |key: &str| {
         error

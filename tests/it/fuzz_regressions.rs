@@ -80,6 +80,22 @@ fn every_seed_and_regression_input_is_handled_without_a_panic() {
         let _ = kubectl_aad_msi::fuzz_answer(status, data.get(1..).unwrap_or_default());
         replayed += 1;
     }
+    for (path, data) in inputs("arm_answer") {
+        let status = match data.first() {
+            Some(b) if b % 2 == 0 => 200,
+            Some(b) => 400 + u16::from(*b),
+            None => 200,
+        };
+        let usable = kubectl_aad::fuzzing::arm_answer(status, data.get(1..).unwrap_or_default());
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if ["credential", "listing"].contains(&name) {
+            assert!(usable, "the {name} seed is a usable answer");
+        }
+        replayed += 1;
+    }
     for (_, data) in inputs("azurecli_answer") {
         let _ = kubectl_aad_azurecli::fuzz_parse_answer(&data);
         replayed += 1;
