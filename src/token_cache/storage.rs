@@ -201,9 +201,12 @@ impl Vault {
     /// With `keyring`, fails when the OS store cannot be used — before any sign-in, so that a
     /// token is never obtained only to be thrown away.
     pub(crate) fn check(&self) -> Result<(), CacheError> {
-        match (self.storage, self.existing_key()) {
-            (Storage::Keyring, Err(err)) => Err(CacheError::KeyStore(err.0)),
-            _ => Ok(()),
+        if self.storage != Storage::Keyring {
+            return Ok(());
+        }
+        match self.existing_key() {
+            Err(err) => Err(CacheError::KeyStore(err.0)),
+            Ok(_) => Ok(()),
         }
     }
 

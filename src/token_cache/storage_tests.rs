@@ -1,6 +1,6 @@
 //! The storage rules with a fake OS store: sealed at rest, migration, lost and failing stores.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use kubectl_aad_contract::{Identity, Secret};
@@ -13,10 +13,12 @@ use super::*;
 struct FakeStore {
     secret: Rc<RefCell<Option<Vec<u8>>>>,
     broken: bool,
+    calls: Rc<Cell<usize>>,
 }
 
 impl KeyStore for FakeStore {
     fn load(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        self.calls.set(self.calls.get() + 1);
         match self.broken {
             true => Err(StoreError("the fake store is broken".into())),
             false => Ok(self.secret.borrow().clone()),
@@ -102,11 +104,18 @@ fn plain_entries_are_read_and_rewritten_sealed() {
     );
     let later = self::cache(dir.path(), Storage::Auto, &store);
     assert_eq!(later.read(&key()).expect("read"), Some(entry()));
-    let file_again = self::cache(dir.path(), Storage::File, &store);
+    let untouched = FakeStore::default();
+    let file_again = self::cache(dir.path(), Storage::File, &untouched);
     assert_eq!(
         file_again.read(&key()).expect("no error"),
         None,
         "file storage never asks the OS store: a sealed entry is a miss"
+    );
+    file_again.write(&key(), &entry()).expect("written plain");
+    assert_eq!(
+        untouched.calls.get(),
+        0,
+        "file storage never asks the OS store"
     );
 }
 
