@@ -7,6 +7,8 @@
 //! `--dry-run` a diff and nothing written. Every check runs before the first byte is written.
 
 use std::io::Write as _;
+
+use anyhow::Context as _;
 use std::path::Path;
 
 use kube::config::Kubeconfig;
@@ -27,6 +29,11 @@ use crate::settings::GetCredentialsSettings;
 
 /// Fetches, converts, merges and writes.
 pub(crate) fn run(settings: GetCredentialsSettings, env: &mut Env) -> anyhow::Result<ExitStatus> {
+    // A kubeconfig that cannot be read or written fails before anyone is asked to sign in.
+    let before = existing(&settings.file)?;
+    if !before.text.is_empty() && !settings.dry_run {
+        kubeconfig::check_writable(&before.path)?;
+    }
     let arm = connect(&settings.arm, env)?;
     let text = aks::credential(&arm, &settings.cluster, settings.admin)?;
     let mut addition = kubeconfig::parse(&text).map_err(|reason| ArmError::BadAnswer {
@@ -43,12 +50,14 @@ pub(crate) fn run(settings: GetCredentialsSettings, env: &mut Env) -> anyhow::Re
     if let Some(dir) = settings.file.parent().filter(|d| !d.as_os_str().is_empty())
         && !settings.dry_run
     {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the folder {}", dir.display()))?;
     }
     let _lock = match settings.dry_run {
         true => None,
         false => Some(kubeconfig::lock(std::slice::from_ref(&settings.file))?),
     };
+    // Read again under the lock: kubectl may have written it while we signed in.
     let mut target = existing(&settings.file)?;
     let merged = merge::merge(
         &mut target.config,

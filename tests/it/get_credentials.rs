@@ -483,3 +483,20 @@ fn admin_credentials_merge_as_azure_returns_them_and_are_not_converted() {
         "{user}"
     );
 }
+
+#[test]
+fn a_broken_kubeconfig_fails_before_anyone_signs_in() {
+    let cluster = start();
+    fs::write(&cluster.kubeconfig, "clusters: [unclosed\n").expect("broken");
+    let output = run(&mut spn_credentials(&cluster, &[]));
+    assert_one_line_failure(&output, "is not valid YAML");
+    assert_eq!(
+        cluster.emulator.token_requests(),
+        0,
+        "no sign-in for nothing"
+    );
+    assert_eq!(
+        fs::read_to_string(&cluster.kubeconfig).expect("text"),
+        "clusters: [unclosed\n"
+    );
+}
