@@ -490,3 +490,56 @@ fn parallel_kubectl_calls_share_one_az_run() {
     assert!(tokens.windows(2).all(|w| w[0] == w[1]), "one token for all");
     assert_eq!(az.token_runs(), 1, "eight processes, one az run");
 }
+
+/// `get-credentials -l azurecli`: the ARM token comes from the real Azure CLI's session, and
+/// the merged user then signs in to the cluster through az as well.
+#[test]
+fn get_credentials_with_the_azure_cli_session() {
+    let cluster = Cluster::start();
+    cluster
+        .emulator
+        .add_aks_cluster(entra_emulator::AksCluster {
+            subscription: SUBSCRIPTION.into(),
+            resource_group: "rg".into(),
+            name: "aks-az".into(),
+            location: "westeurope".into(),
+            kubernetes_version: "1.33.2".into(),
+            server: cluster.api.url().into(),
+            ca_pem: std::fs::read_to_string(&cluster.ca_file).expect("ca"),
+            tenant: TENANT.into(),
+            users: vec![SECRET_APP_OID.into()],
+            ..entra_emulator::AksCluster::default()
+        });
+    let az = AzureCli::new(&cluster);
+    az.login_service_principal(&cluster);
+    let mut command = cluster.env.aad();
+    command
+        .args([
+            "get-credentials",
+            "-l",
+            "azurecli",
+            "-s",
+            SUBSCRIPTION,
+            "-g",
+            "rg",
+            "-n",
+            "aks-az",
+        ])
+        .arg("--arm-endpoint")
+        .arg(cluster.emulator.url())
+        .arg("--cache-dir")
+        .arg(&cluster.cache_dir)
+        .arg("--file")
+        .arg(&cluster.kubeconfig)
+        .env("SSL_CERT_FILE", &cluster.ca_file);
+    az.apply(&cluster, &mut command);
+    let output = run(&mut command);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(az.token_runs(), 1, "the ARM token came from az");
+    let mut kubectl = cluster.kubectl();
+    kubectl.args(["get", "namespaces"]);
+    az.apply(&cluster, &mut kubectl);
+    let output = run(&mut kubectl);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(az.token_runs(), 2, "and the cluster token too");
+}
