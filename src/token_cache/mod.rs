@@ -394,18 +394,19 @@ pub(crate) struct Removed {
 mod tests {
     use super::*;
 
-    fn entry() -> CacheEntry {
+    /// An entry whose tokens are easy to find in a file (storage tests grep for them).
+    pub(super) fn entry() -> CacheEntry {
         CacheEntry {
-            access_token: Secret::new("at"),
+            access_token: Secret::new("eyJ-access-token"),
             expires_on: 2000,
             obtained_at: 1000,
-            refresh_token: Some(Secret::new("rt")),
+            refresh_token: Some(Secret::new("0.refresh-token")),
             identity: Identity::default(),
             reuse: None,
         }
     }
 
-    fn key() -> TokenCacheKey {
+    pub(super) fn key() -> TokenCacheKey {
         TokenCacheKey {
             tenant_id: "t".into(),
             ..TokenCacheKey::default()

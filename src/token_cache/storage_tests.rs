@@ -3,9 +3,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use kubectl_aad_contract::{Identity, Secret};
-
-use super::super::{CacheEntry, TokenCache, TokenCacheKey};
+use super::super::TokenCache;
+use super::super::tests::{entry, key};
 use super::*;
 
 /// An OS store in memory: shared contents, and a switch that makes it unusable.
@@ -35,24 +34,6 @@ impl KeyStore for FakeStore {
     }
     fn describe(&self) -> &'static str {
         "the fake store"
-    }
-}
-
-fn entry() -> CacheEntry {
-    CacheEntry {
-        access_token: Secret::new("eyJ-access-token"),
-        expires_on: 2000,
-        obtained_at: 1000,
-        refresh_token: Some(Secret::new("0.refresh-token")),
-        identity: Identity::default(),
-        reuse: None,
-    }
-}
-
-fn key() -> TokenCacheKey {
-    TokenCacheKey {
-        tenant_id: "t".into(),
-        ..TokenCacheKey::default()
     }
 }
 

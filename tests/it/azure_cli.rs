@@ -496,42 +496,25 @@ fn parallel_kubectl_calls_share_one_az_run() {
 #[test]
 fn get_credentials_with_the_azure_cli_session() {
     let cluster = Cluster::start();
-    cluster
-        .emulator
-        .add_aks_cluster(entra_emulator::AksCluster {
-            subscription: SUBSCRIPTION.into(),
-            resource_group: "rg".into(),
-            name: "aks-az".into(),
-            location: "westeurope".into(),
-            kubernetes_version: "1.33.2".into(),
-            server: cluster.api.url().into(),
-            ca_pem: std::fs::read_to_string(&cluster.ca_file).expect("ca"),
-            tenant: TENANT.into(),
-            users: vec![SECRET_APP_OID.into()],
-            ..entra_emulator::AksCluster::default()
-        });
+    let mut aks = crate::get_credentials::aks(&cluster, "aks-az");
+    aks.users = vec![SECRET_APP_OID.into()];
+    cluster.emulator.add_aks_cluster(aks);
     let az = AzureCli::new(&cluster);
     az.login_service_principal(&cluster);
-    let mut command = cluster.env.aad();
-    command
-        .args([
-            "get-credentials",
+    let mut command = crate::get_credentials::arm_command(
+        &cluster,
+        "get-credentials",
+        &[
             "-l",
             "azurecli",
             "-s",
             SUBSCRIPTION,
             "-g",
-            "rg",
+            "rg-aks",
             "-n",
             "aks-az",
-        ])
-        .arg("--arm-endpoint")
-        .arg(cluster.emulator.url())
-        .arg("--cache-dir")
-        .arg(&cluster.cache_dir)
-        .arg("--file")
-        .arg(&cluster.kubeconfig)
-        .env("SSL_CERT_FILE", &cluster.ca_file);
+        ],
+    );
     az.apply(&cluster, &mut command);
     let output = run(&mut command);
     assert!(output.status.success(), "{}", stderr(&output));

@@ -20,7 +20,9 @@ const USER: &str = "clusterUser_rg-aks_aks-prod";
 /// Another tool's entries, which a merge must leave as they are.
 const OTHERS: &str = "apiVersion: v1\nkind: Config\nclusters:\n- name: kind\n  cluster: {server: 'https://127.0.0.1:1'}\ncontexts:\n- name: kind\n  context: {cluster: kind, user: kind-user, namespace: dev}\ncurrent-context: kind\nusers:\n- name: kind-user\n  user:\n    client-certificate-data: Y2VydA==\n    client-key-data: a2V5\n";
 
-fn aks(cluster: &Cluster, name: &str) -> AksCluster {
+/// A cluster in the test subscription whose API server is `cluster`'s, open to the spn, the
+/// workload identity and Alice.
+pub(crate) fn aks(cluster: &Cluster, name: &str) -> AksCluster {
     AksCluster {
         subscription: SUBSCRIPTION.into(),
         resource_group: GROUP.into(),
@@ -44,21 +46,29 @@ fn start() -> Cluster {
 
 /// `kubectl-aad <command>` against the emulator's ARM and authority, merging into the
 /// cluster's kubeconfig file.
-fn aad(cluster: &Cluster, command: &str, args: &[&str]) -> Command {
+/// `kubectl-aad <command> args…` against the emulator's ARM, with the cluster's cache and (for
+/// get-credentials) its kubeconfig file; `args` come last, so they win.
+pub(crate) fn arm_command(cluster: &Cluster, command: &str, args: &[&str]) -> Command {
     let mut c = cluster.env.aad();
     c.arg(command)
-        .args(["--tenant-id", TENANT, "--authority-host"])
-        .arg(cluster.emulator.authority_host())
         .arg("--arm-endpoint")
         .arg(cluster.emulator.url())
         .arg("--cache-dir")
         .arg(&cluster.cache_dir)
-        .args(args)
         .env("SSL_CERT_FILE", &cluster.ca_file);
     if command == "get-credentials" {
         c.arg("--file").arg(&cluster.kubeconfig);
     }
+    c.args(args);
     c
+}
+
+/// [`arm_command`], signing in at the emulator's authority in the test tenant.
+fn aad(cluster: &Cluster, command: &str, args: &[&str]) -> Command {
+    let authority = cluster.emulator.authority_host();
+    let mut all = vec!["--tenant-id", TENANT, "--authority-host", &authority];
+    all.extend_from_slice(args);
+    arm_command(cluster, command, &all)
 }
 
 fn spn_credentials(cluster: &Cluster, args: &[&str]) -> Command {
@@ -221,17 +231,14 @@ fn a_workload_identity_in_ci_needs_nothing_else() {
             .env("AZURE_FEDERATED_TOKEN_FILE", &token_file)
             .env("AZURE_AUTHORITY_HOST", cluster.emulator.authority_host());
     };
-    let mut command = cluster.env.aad();
-    command
-        .args(["get-credentials", "-l", "workloadidentity", "--id"])
-        .arg(format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/Microsoft.ContainerService/managedClusters/{NAME}"))
-        .arg("--arm-endpoint")
-        .arg(cluster.emulator.url())
-        .arg("--cache-dir")
-        .arg(&cluster.cache_dir)
-        .arg("--file")
-        .arg(&cluster.kubeconfig)
-        .env("SSL_CERT_FILE", &cluster.ca_file);
+    let id = format!(
+        "/subscriptions/{SUBSCRIPTION}/resourceGroups/{GROUP}/providers/Microsoft.ContainerService/managedClusters/{NAME}"
+    );
+    let mut command = arm_command(
+        &cluster,
+        "get-credentials",
+        &["-l", "workloadidentity", "--id", &id],
+    );
     pod(&mut command);
     let output = run(&mut command);
     assert!(output.status.success(), "{}", stderr(&output));

@@ -170,12 +170,12 @@ fn take_fault(shared: &Shared) -> Option<Response> {
     Some(response)
 }
 
-/// The caller's object id, when its token is good and the subscription exists.
-fn authorized(
-    shared: &Shared,
-    headers: &HeaderMap,
-    subscription: &str,
-) -> Result<String, Response> {
+/// A queued fault first; else the caller's object id, when its token is good and the
+/// subscription exists.
+fn admit(shared: &Shared, headers: &HeaderMap, subscription: &str) -> Result<String, Response> {
+    if let Some(fault) = take_fault(shared) {
+        return Err(fault);
+    }
     let oid = caller(headers)?;
     let known = lock(shared)
         .config
@@ -202,10 +202,7 @@ pub(crate) async fn list_clusters(
     uri: Uri,
 ) -> Response {
     let response = (|| {
-        if let Some(fault) = take_fault(&shared) {
-            return fault;
-        }
-        let oid = match authorized(&shared, &headers, &subscription) {
+        let oid = match admit(&shared, &headers, &subscription) {
             Ok(oid) => oid,
             Err(response) => return response,
         };
@@ -246,9 +243,6 @@ pub(crate) async fn list_credential(
     uri: Uri,
 ) -> Response {
     let response = (|| {
-        if let Some(fault) = take_fault(&shared) {
-            return fault;
-        }
         let admin = match action.as_str() {
             "listClusterUserCredential" => false,
             "listClusterAdminCredential" => true,
@@ -260,7 +254,7 @@ pub(crate) async fn list_credential(
                 );
             }
         };
-        let oid = match authorized(&shared, &headers, &subscription) {
+        let oid = match admit(&shared, &headers, &subscription) {
             Ok(oid) => oid,
             Err(response) => return response,
         };
